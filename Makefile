@@ -1,0 +1,61 @@
+# cityid: `make run` serves a demo data dir; `make test` sets everything up and tests it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= cityid-data
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench reliability system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian packages the tests drive for real: Chromium (browser tests) and SoftHSM2 (HSM).
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -e /usr/lib/softhsm/libsofthsm2.so || missing="$$missing softhsm2"; \
+	command -v softhsm2-util >/dev/null || missing="$$missing softhsm2"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; \
+	  fi; \
+	fi
+
+run: $(STAMP)
+	@if [ ! -f "$(DATA_DIR)/config.toml" ]; then \
+	  $(BIN)/cityid init --data-dir "$(DATA_DIR)" >/dev/null; \
+	fi
+	@echo "cityid: console at http://$(HOST):$(PORT)/console/"
+	@if [ -f "$(DATA_DIR)/admin.password" ]; then \
+	  echo "cityid: sign in as admin with the password in $(DATA_DIR)/admin.password"; fi
+	@if [ -f "$(DATA_DIR)/logins.txt" ]; then cat "$(DATA_DIR)/logins.txt"; fi
+	CITYID_INSECURE_COOKIES=1 $(BIN)/cityid serve --data-dir "$(DATA_DIR)" --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	$(BIN)/pip-audit --skip-editable --progress-spinner off || echo "pip-audit: could not complete (see above)"
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+	$(BIN)/pytest -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/cityid bench
+
+reliability: $(STAMP)
+	$(BIN)/pytest -p no:cacheprovider -m slow
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache

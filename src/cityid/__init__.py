@@ -1,0 +1,3 @@
+"""cityid: records for a municipal identity card program."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""`python -m cityid` is the `cityid` command."""
+
+from cityid.cli import main
+
+main()

@@ -1,0 +1,120 @@
+"""Signed CBOR Web Tokens (RFC 8392) as COSE_Sign1 (RFC 9052), through pycose.
+
+Both the card credential and the status list token are CWTs signed by the issuer. The
+private key never leaves the keystore: pycose builds the Sig_structure, the keystore's
+`Signer` signs it, and pycose assembles the message. Decoding uses pycose too, behind a
+small shim: cbor2 6 decodes the contents of a tag as immutable (tuple, frozendict),
+which pycose 1.1's `CoseMessage.decode` rejects, so we unwrap the tags here and hand
+pycose a plain list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+from pycose.algorithms import EdDSA
+from pycose.headers import KID, Algorithm
+from pycose.messages import Sign1Message
+
+from cityid.crypto.interfaces import Signer
+from cityid.errors import BadInput, ConfigError
+
+CWT_TAG = 61
+COSE_SIGN1_TAG = 18
+TYPE_HEADER = 16  # COSE "typ" (RFC 9596); pycose 1.1 has no class for it
+_MAX_CBOR_DEPTH = 16
+# What cbor2 decodes a CBOR map / array to (immutable inside tags). Concrete types, as an
+# isinstance check against the Mapping ABC costs more than the rest of a verification.
+CBOR_MAPS: tuple[type, ...] = (dict, cbor2.frozendict)
+CBOR_ARRAYS: tuple[type, ...] = (list, tuple)
+
+
+class MalformedToken(BadInput):
+    """The bytes are not a well-formed signed CWT (or not one this program issues)."""
+
+    code = "malformed"
+
+
+@dataclass(frozen=True)
+class SignedToken:
+    """A decoded COSE_Sign1, signature not yet checked."""
+
+    key_id: bytes
+    to_be_signed: bytes  # the Sig_structure, as pycose builds it
+    signature: bytes
+    payload: bytes
+    protected: Mapping[Any, Any]
+
+
+def sign_cwt(
+    claims: Mapping[Any, Any],
+    signer: Signer,
+    *,
+    extra_protected: Mapping[int, Any] | None = None,
+    cwt_tag: bool = True,
+) -> bytes:
+    """Sign `claims` (a CWT claims map) as COSE_Sign1 with EdDSA and the key id protected."""
+    if signer.algorithm != "Ed25519":
+        raise ConfigError(
+            f"card signing needs an Ed25519 key; key {signer.key_id} is {signer.algorithm}"
+        )
+    protected: dict[Any, Any] = {Algorithm: EdDSA, KID: signer.key_id.encode()}
+    protected.update(extra_protected or {})
+    message = Sign1Message(phdr=protected, payload=cbor2.dumps(claims, canonical=True))
+    # pycose only signs with key bytes; ask it for the exact bytes to sign instead.
+    message.signature = signer.sign(message._create_sig_structure())
+    sign1 = cbor2.loads(message.encode(tag=True, sign=False))
+    return cbor2.dumps(cbor2.CBORTag(CWT_TAG, sign1) if cwt_tag else sign1)
+
+
+def decode_signed(token: bytes) -> SignedToken:
+    """Unwrap `61(18([...]))` (or a bare `18([...])`); raise MalformedToken on anything else."""
+    try:
+        item = cbor2.loads(token, max_depth=_MAX_CBOR_DEPTH)
+        if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+            item = item.value
+        if not (isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG):
+            raise MalformedToken("not a COSE_Sign1 message")
+        if not (isinstance(item.value, CBOR_ARRAYS) and len(item.value) == 4):
+            raise MalformedToken("a COSE_Sign1 message has four parts")
+        # pycose wants a mutable list and a dict; cbor2 gives tuple and frozendict.
+        protected, unprotected, payload, signature = item.value
+        if not (
+            isinstance(protected, bytes)
+            and isinstance(unprotected, CBOR_MAPS)
+            and isinstance(payload, bytes)
+            and isinstance(signature, bytes)
+        ):
+            raise MalformedToken("COSE_Sign1 parts have the wrong types")
+        parts = [protected, dict(unprotected), payload, signature]
+        message = Sign1Message.from_cose_obj(parts, True)
+        if message.get_attr(Algorithm) is not EdDSA:
+            raise MalformedToken("only EdDSA signatures are accepted")
+        key_id = message.phdr.get(KID)
+        if not isinstance(key_id, bytes):
+            raise MalformedToken("the key id must be in the protected header")
+        return SignedToken(
+            key_id=key_id,
+            to_be_signed=message._create_sig_structure(),
+            signature=message.signature,
+            payload=message.payload,
+            protected=message.phdr,
+        )
+    except MalformedToken:
+        raise
+    except Exception as exc:  # untrusted bytes: any parser failure means "malformed"
+        raise MalformedToken("not a well-formed signed token") from exc
+
+
+def decode_claims(payload: bytes) -> Mapping[Any, Any]:
+    """The CWT claims map inside a verified payload."""
+    try:
+        claims = cbor2.loads(payload, max_depth=_MAX_CBOR_DEPTH)
+    except Exception as exc:  # untrusted bytes
+        raise MalformedToken("the token's claims are not CBOR") from exc
+    if not isinstance(claims, CBOR_MAPS):
+        raise MalformedToken("the token's claims are not a map")
+    return claims

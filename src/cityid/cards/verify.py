@@ -1,0 +1,224 @@
+"""Offline verification of a card's QR code: one code path, in the order of its spec.
+
+    1. QR text -> token          (base45, zlib)               else  malformed
+    2. token -> COSE_Sign1       (tags 61/18, EdDSA, kid)     else  malformed
+    3. kid among trusted keys                                 else  unknown_key
+    4. signature verifies                                     else  bad_signature
+    5. payload -> Claim 169 claims                            else  malformed
+    6. status list entry: revoked / suspended                 ->    revoked / suspended
+    7. nbf, exp against `now`                                 ->    not_yet_valid / expired
+    8. otherwise                                              ->    valid
+
+Status lists. A status list token is verified once, when it is loaded; a corrupt,
+badly signed, untrusted, mislabelled or expired one is refused right there with
+`StatusListRejected`, so it can never vouch for a card. When a card is genuine and in
+date but no trusted, current list covers it, the answer is `StatusUnavailable` (an
+error, never "valid") unless the caller explicitly passed `require_status=False`, and
+then the result says `status_checked: false`. A list past its ttl but before its `exp`
+is still used (that is what offline caching is for) and the result says `status_stale`.
+
+Only the claims the verifier's purpose needs are shown, and only for a valid card:
+identity (photo, names, date of birth, card number), age (photo, over 18, over 21),
+residency (photo, name, city resident, postal code). A valid card is proof of city
+residency, because the program only issues cards to residents.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, get_args
+
+from cityid.cards.credential import CardClaims, claims_from_cwt, decode_qr_text
+from cityid.cards.cwt import MalformedToken, decode_claims, decode_signed
+from cityid.cards.keys import IssuerKeys
+from cityid.cards.status_list import (
+    Status,
+    StatusListRejected,
+    VerifiedStatusList,
+    verify_status_list_token,
+)
+from cityid.errors import BadInput, Unavailable
+
+Purpose = Literal["identity", "age", "residency"]
+PURPOSES: tuple[str, ...] = get_args(Purpose)
+
+__all__ = [
+    "PURPOSES",
+    "Purpose",
+    "Result",
+    "StatusListRejected",
+    "StatusUnavailable",
+    "VerificationResult",
+    "Verifier",
+    "verify_credential",
+]
+
+
+class Result(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_KEY = "unknown_key"
+    MALFORMED = "malformed"
+
+
+class StatusUnavailable(Unavailable):
+    """The card is genuine and in date, but no trusted, current status list covers it."""
+
+    code = "status_unavailable"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    result: Result
+    claims: dict[str, Any] = field(default_factory=dict)
+    status_checked: bool = False
+    status_stale: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "result": self.result.value,
+            "claims": self.claims,
+            "status_checked": self.status_checked,
+            "status_stale": self.status_stale,
+        }
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def disclose(claims: CardClaims, purpose: Purpose, now: dt.datetime) -> dict[str, Any]:
+    """The claims a verifier with this purpose may see, as JSON-ready values."""
+    photo = (
+        "data:image/webp;base64," + base64.b64encode(claims.face_webp).decode("ascii")
+        if claims.face_webp
+        else None
+    )
+    if purpose == "identity":
+        return {
+            "photo": photo,
+            "card_number": claims.card_number,
+            "full_name": claims.full_name,
+            "first_name": claims.first_name,
+            "last_name": claims.last_name,
+            "date_of_birth": claims.date_of_birth.isoformat(),
+        }
+    if purpose == "age":
+        age = _age_on(claims.date_of_birth, now.date())
+        return {"photo": photo, "over_18": age >= 18, "over_21": age >= 21}
+    if purpose == "residency":
+        return {
+            "photo": photo,
+            "full_name": claims.full_name,
+            "city_resident": True,
+            "postal_code": claims.postal_code,
+        }
+    raise BadInput(f"unknown purpose; choose one of {', '.join(PURPOSES)}")
+
+
+class Verifier:
+    """Trusted keys and verified status lists, parsed once; `verify` per card."""
+
+    def __init__(
+        self,
+        keys: IssuerKeys | bytes | Iterable[tuple[bytes | str, bytes]],
+        status_lists: Iterable[bytes | VerifiedStatusList] = (),
+        *,
+        now: dt.datetime,
+        require_status: bool = True,
+    ) -> None:
+        if isinstance(keys, IssuerKeys):
+            self.keys = keys
+        elif isinstance(keys, bytes):
+            self.keys = IssuerKeys.from_cose_key_set(keys)
+        else:
+            self.keys = IssuerKeys(keys)
+        self.require_status = require_status
+        self._lists: dict[str, VerifiedStatusList] = {}
+        for item in status_lists:
+            self.add_status_list(item, now=now)
+
+    def add_status_list(self, token: bytes | VerifiedStatusList, *, now: dt.datetime) -> None:
+        """Verify a cached status list token once (StatusListRejected if untrustworthy)."""
+        verified = (
+            token
+            if isinstance(token, VerifiedStatusList)
+            else verify_status_list_token(token, self.keys, now=now)
+        )
+        self._lists[verified.uri] = verified
+
+    def verify(
+        self, qr: str | bytes, *, now: dt.datetime, purpose: Purpose = "identity"
+    ) -> VerificationResult:
+        """`qr`: the QR text (str) or the token itself (bytes)."""
+        if purpose not in PURPOSES:
+            raise BadInput(f"unknown purpose; choose one of {', '.join(PURPOSES)}")
+        try:
+            token = decode_qr_text(qr) if isinstance(qr, str) else qr
+            signed = decode_signed(token)
+        except MalformedToken:
+            return VerificationResult(Result.MALFORMED)
+        if signed.key_id not in self.keys:
+            return VerificationResult(Result.UNKNOWN_KEY)
+        if not self.keys.verify(signed.key_id, signed.signature, signed.to_be_signed):
+            return VerificationResult(Result.BAD_SIGNATURE)
+        try:
+            claims = claims_from_cwt(decode_claims(signed.payload))
+        except Exception:  # signed, but not a card we can read: only ever "malformed"
+            return VerificationResult(Result.MALFORMED)
+
+        status, stale = self._status_of(claims, now)
+        if status == Status.INVALID:
+            return VerificationResult(Result.REVOKED, status_checked=True, status_stale=stale)
+        if status == Status.SUSPENDED:
+            return VerificationResult(Result.SUSPENDED, status_checked=True, status_stale=stale)
+        if claims.not_before is not None and now < claims.not_before:
+            return VerificationResult(Result.NOT_YET_VALID, status_checked=status is not None)
+        if now >= claims.expires_at:
+            return VerificationResult(Result.EXPIRED, status_checked=status is not None)
+        if status is None and self.require_status:
+            raise StatusUnavailable(
+                "no trusted, current status list covers this card; load its status list"
+            )
+        if status is not None and status != Status.VALID:
+            # A value this program never writes (4- or 8-bit lists): not a "valid".
+            raise StatusUnavailable("the card's status list entry has an unknown value")
+        return VerificationResult(
+            Result.VALID,
+            disclose(claims, purpose, now),
+            status_checked=status is not None,
+            status_stale=stale,
+        )
+
+    def _status_of(self, claims: CardClaims, now: dt.datetime) -> tuple[int | None, bool]:
+        """The card's entry in a trusted, unexpired list, or None when there is none."""
+        if claims.status_uri is None or claims.status_index is None:
+            return None, False
+        status_list = self._lists.get(claims.status_uri)
+        if status_list is None or status_list.is_expired(now):
+            return None, False
+        if claims.status_index >= status_list.status_list.size:
+            return None, False
+        return status_list.status_of(claims.status_index), status_list.is_stale(now)
+
+
+def verify_credential(
+    qr: str | bytes,
+    keys: IssuerKeys | bytes | Iterable[tuple[bytes | str, bytes]],
+    *,
+    now: dt.datetime,
+    purpose: Purpose = "identity",
+    status_lists: Iterable[bytes | VerifiedStatusList] = (),
+    require_status: bool = True,
+) -> VerificationResult:
+    """Verify one card. For many cards, build one `Verifier` and reuse it."""
+    verifier = Verifier(keys, status_lists, now=now, require_status=require_status)
+    return verifier.verify(qr, now=now, purpose=purpose)

@@ -1,0 +1,127 @@
+"""init, serve, user: setting a data dir up and serving it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cityid.cli.context import cli_context
+from cityid.cli.main import app
+from cityid.errors import BadInput
+from cityid.store.uow import UnitOfWork
+
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="A policy file (default: IDNYC's rules).")
+    ] = None,
+    keystore: Annotated[
+        str, typer.Option("--keystore", help="Keystore backend: local or pkcs11.")
+    ] = "local",
+    admin_password_file: Annotated[
+        Path | None,
+        typer.Option("--admin-password-file", help="The first admin's password (else generated)."),
+    ] = None,
+) -> None:
+    """Create a data dir: config, policy, database at head, keystore and an admin."""
+    from cityid.datadir import init_data_dir
+
+    cli = cli_context(ctx)
+    if keystore not in ("local", "pkcs11"):
+        raise typer.BadParameter("must be local or pkcs11", param_hint="--keystore")
+    password = _read_secret(admin_password_file) if admin_password_file else None
+    result = init_data_dir(
+        cli.resolved_data_dir(),
+        cli.settings,
+        policy_file=policy,
+        keystore_backend=keystore,  # type: ignore[arg-type]
+        admin_password=password,
+    )
+    cli.emit(
+        result.to_json(),
+        f"Created {result.data_dir} (keystore: {result.keystore_backend});"
+        f" sign in as {result.admin_username}.",
+    )
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64)] = 1,
+) -> None:
+    """Serve the API, the staff console and the public pages."""
+    import uvicorn
+
+    cli = cli_context(ctx)
+    runtime = cli.runtime()  # fail here, in one line, if the data dir is wrong
+    from cityid.store.engine import check_database
+
+    check_database(runtime.engine)
+    os.environ["CITYID_DATA_DIR"] = str(runtime.data_dir)
+    typer.echo(f"cityid: serving {runtime.data_dir} at http://{host}:{port}/console/", err=True)
+    uvicorn.run(
+        "cityid.web.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The new user's name.")],
+    role: Annotated[str, typer.Option("--role", help="clerk, supervisor, investigator, ...")],
+) -> None:
+    """Add a staff account; `--password-file F` holds the NEW user's password.
+
+    The actor is an admin named by CITYID_ACTOR/CITYID_PASSWORD, or, with none named,
+    the local operator, who proves themselves by unlocking the data dir's keystore.
+    """
+    from cityid.staff.accounts import add_user, authenticate
+    from cityid.staff.actor import Actor
+
+    cli = cli_context(ctx)
+    if cli.password_file is None:
+        raise BadInput("the new user's password: give --password-file FILE")
+    password = _read_secret(cli.password_file)
+    runtime = cli.runtime()
+    with UnitOfWork(runtime.engine) as uow:
+        actor_name = cli.actor or cli.settings.actor
+        if actor_name:
+            secret = cli.settings.password
+            if secret is None:
+                raise BadInput("--actor here needs CITYID_PASSWORD (--password-file is the new user's)")
+            actor = authenticate(uow, runtime.policy, actor_name, secret.get_secret_value())
+        else:
+            runtime.keystore.list_keys()  # the operator must be able to unlock the keystore
+            actor = Actor(user_id="local-operator", username="local-operator", role="admin")
+        user = add_user(
+            uow, runtime.policy, username=username, role=role, password=password, by=actor
+        )
+        uow.commit()
+    cli.emit(
+        {"user_id": user.user_id, "username": user.username, "role": user.role},
+        f"Added {user.username} ({user.role}).",
+    )
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        return path.read_text("utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -1,0 +1,62 @@
+"""What every command shares: the global options and the way answers are printed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cityid.runtime import Runtime
+from cityid.settings import Settings
+
+
+@dataclass
+class CliContext:
+    json: bool = False
+    data_dir: Path | None = None
+    actor: str | None = None
+    password_file: Path | None = None
+    _runtime: Runtime | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings()
+
+    def resolved_data_dir(self) -> Path:
+        return (self.data_dir or self.settings.data_dir).resolve()
+
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime.open(self.resolved_data_dir(), self.settings)
+        return self._runtime
+
+    def emit(self, data: dict[str, Any], human: str | Callable[[], None] | None = None) -> None:
+        """Print the result: exactly one JSON document with --json, else the human text."""
+        if self.json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+        elif callable(human):
+            human()
+        elif human is not None:
+            typer.echo(human)
+        else:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cli_context(ctx: typer.Context) -> CliContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliContext):
+        obj = CliContext()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def progress_console() -> Any:
+    """A Rich console on stderr, so progress never mixes with the JSON on stdout."""
+    from rich.console import Console
+
+    return Console(stderr=True)

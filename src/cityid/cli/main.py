@@ -1,0 +1,130 @@
+"""The `cityid` command: a thin door onto the services.
+
+Exit status (../shared/INTERFACE.md): 0 success, 1 refused or failed (with --json the
+document is `{"error": {"code", "message"}}`), 2 bad usage. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cityid.cli.context import CliContext
+from cityid.errors import CityIdError
+
+app = typer.Typer(
+    name="cityid",
+    help="cityid: records for a municipal identity card program.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Options that may stand anywhere on the line (`cityid --json init --data-dir D`).
+_GLOBAL_FLAGS = {"--json"}
+_GLOBAL_VALUED = {"--data-dir", "--actor", "--password-file"}
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
+    ] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="The data dir (env CITYID_DATA_DIR; default ./cityid-data)."),
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Act as this staff user (env CITYID_ACTOR).")
+    ] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="File holding the actor's password (env CITYID_PASSWORD)."),
+    ] = None,
+) -> None:
+    ctx.obj = CliContext(
+        json=json_output, data_dir=data_dir, actor=actor, password_file=password_file
+    )
+
+
+def _hoist_global_options(argv: list[str]) -> list[str]:
+    """Move global options to the front so they work before or after the command."""
+    hoisted: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in _GLOBAL_FLAGS:
+            hoisted.append(arg)
+        elif name in _GLOBAL_VALUED and "=" in arg:
+            hoisted.append(arg)
+        elif arg in _GLOBAL_VALUED and i + 1 < len(argv):
+            hoisted.extend(argv[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return hoisted + rest
+
+
+def _fail(json_mode: bool, code: str, message: str, status: int) -> int:
+    if json_mode:
+        sys.stdout.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
+    else:
+        sys.stderr.write(f"cityid: {message}\n")
+    return status
+
+
+def run(argv: list[str] | None = None) -> int:
+    from cityid.cli import commands  # noqa: F401  (registers the commands)
+
+    args = _hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    json_mode = "--json" in args
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("CITYID_DEBUG") else logging.WARNING,
+        format="cityid: %(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="cityid", standalone_mode=False)
+    except CityIdError as exc:
+        return _fail(json_mode, exc.code, exc.message, 1)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        return _fail(json_mode, "aborted", "aborted", 1)
+    except typer.TyperException as exc:  # click's usage errors, as Typer vendors them
+        status = int(getattr(exc, "exit_code", 2))
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        return _fail(json_mode, "usage" if status == 2 else "error", f"{message}{hint}", status)
+    except KeyboardInterrupt:
+        return _fail(json_mode, "interrupted", "interrupted", 1)
+    except Exception as exc:  # a bug: say so in one line, details only with CITYID_DEBUG
+        if os.environ.get("CITYID_DEBUG"):
+            raise
+        return _fail(
+            json_mode,
+            "internal",
+            f"internal error ({type(exc).__name__}); rerun with CITYID_DEBUG=1 for details",
+            1,
+        )
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

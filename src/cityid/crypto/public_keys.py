@@ -1,0 +1,55 @@
+"""Issuer public keys for offline verifiers: a COSE_KeySet (RFC 9052) and a JWK Set.
+
+Active and retired keys are both exported, so cards signed before a rotation keep
+verifying. The key id (`kid`) is the keystore key id; in COSE it is its UTF-8 bytes,
+which is also what a COSE_Sign1 protected header must carry (see `kid_bytes`).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import cbor2
+from pycose.algorithms import EdDSA
+from pycose.keys.curves import Ed25519
+from pycose.keys.keyops import VerifyOp
+from pycose.keys.keyparam import KpAlg, KpKeyOps, KpKid, KpKty, OKPKpCurve, OKPKpX
+from pycose.keys.keytype import KtyOKP
+
+from cityid.crypto.keystore import Keystore, PublicKey
+
+
+def kid_bytes(key_id: str) -> bytes:
+    return key_id.encode()
+
+
+def _exportable(keystore: Keystore, purpose: str) -> list[PublicKey]:
+    return [k for k in keystore.public_keys(purpose) if k.algorithm == "Ed25519"]
+
+
+def cose_key(key: PublicKey) -> dict[int, Any]:
+    """One COSE_Key map: kty OKP, crv Ed25519, x, kid, alg EdDSA, key_ops verify."""
+    return {
+        KpKty.identifier: KtyOKP.identifier,
+        KpKid.identifier: kid_bytes(key.key_id),
+        KpAlg.identifier: EdDSA.identifier,
+        KpKeyOps.identifier: [VerifyOp.identifier],
+        OKPKpCurve.identifier: Ed25519.identifier,
+        OKPKpX.identifier: key.public_key,
+    }
+
+
+def cose_key_set(keystore: Keystore, purpose: str = "card-issuer") -> bytes:
+    """CBOR of a COSE_KeySet: an array of COSE_Key maps."""
+    return cbor2.dumps([cose_key(k) for k in _exportable(keystore, purpose)], canonical=True)
+
+
+def jwk(key: PublicKey) -> dict[str, str]:
+    x = base64.urlsafe_b64encode(key.public_key).rstrip(b"=").decode()
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key.key_id, "alg": "EdDSA",
+            "use": "sig"}  # fmt: skip
+
+
+def jwk_set(keystore: Keystore, purpose: str = "card-issuer") -> dict[str, list[dict[str, str]]]:
+    return {"keys": [jwk(k) for k in _exportable(keystore, purpose)]}

@@ -1,0 +1,193 @@
+"""Encryption of record fields: the recipe every service uses.
+
+Each record has its own 32-byte data key, wrapped by its cohort key (`SealedKey`) and
+stored beside the ciphertexts. Each field is sealed with AES-256-GCM under the data key;
+the associated data binds the ciphertext to the format version, the record id and the
+field name, so a ciphertext copied to another record or field fails as `Tampered`.
+Destroying the cohort key makes every copy of the record unreadable (`KeyDestroyed`).
+
+Blob formats (both start with a version byte so the format can evolve):
+- sealed field: 0x01 || 12-byte nonce || ciphertext || 16-byte tag
+- wrapped data key: see the keystore (0x01 || nonce || ciphertext || tag)
+
+Use one `RecordSealer` per operation (a request, a batch chunk): it unwraps each record's
+data key once and forgets them all when closed.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from cityid.crypto.errors import BadKeyUse, Tampered
+from cityid.crypto.keystore import Keystore
+
+FIELD_FORMAT_VERSION = 1
+DATA_KEY_BYTES = 32
+_NONCE_BYTES = 12
+
+
+@dataclass(frozen=True)
+class SealedKey:
+    """What the database stores for a record: the cohort key id and the wrapped data key."""
+
+    cohort_key_id: str
+    wrapped: bytes
+
+
+@dataclass(frozen=True)
+class OpenedKey:
+    """A record's data key, unwrapped for the length of one operation. Never store it."""
+
+    record_id: str
+    cohort_key_id: str
+    _data_key: bytes = field(repr=False)
+
+
+def record_key_aad(record_id: str) -> bytes:
+    """Associated data of a record's wrapped data key: the key belongs to this record only."""
+    return _encode_parts(b"cityid-record-key", b"%d" % FIELD_FORMAT_VERSION, record_id.encode())
+
+
+def _field_aad(version: int, record_id: str, field_name: str) -> bytes:
+    return _encode_parts(b"cityid-field", b"%d" % version, record_id.encode(), field_name.encode())
+
+
+def _encode_parts(*parts: bytes) -> bytes:
+    # Length-prefixed, so ("ab", "c") and ("a", "bc") can never give the same bytes.
+    return b"".join(struct.pack(">I", len(p)) + p for p in parts)
+
+
+def new_record_key(keystore: Keystore, record_class: str, period: str, record_id: str) -> SealedKey:
+    """A fresh data key for a record, wrapped under the active key of its cohort."""
+    return _fresh_record_key(keystore, record_class, period, record_id)[0]
+
+
+def _fresh_record_key(
+    keystore: Keystore, record_class: str, period: str, record_id: str
+) -> tuple[SealedKey, OpenedKey]:
+    data_key = os.urandom(DATA_KEY_BYTES)
+    cohort_key_id = keystore.ensure_cohort_key(record_class, period)
+    wrapped = keystore.wrap(cohort_key_id, data_key, record_key_aad(record_id))
+    return SealedKey(cohort_key_id, wrapped), OpenedKey(record_id, cohort_key_id, data_key)
+
+
+def open_record_key(keystore: Keystore, sealed: SealedKey, record_id: str) -> OpenedKey:
+    data_key = keystore.unwrap(sealed.cohort_key_id, sealed.wrapped, record_key_aad(record_id))
+    return OpenedKey(record_id, sealed.cohort_key_id, data_key)
+
+
+def seal_field(key: OpenedKey, record_id: str, field_name: str, plaintext: bytes) -> bytes:
+    _same_record(key, record_id)
+    nonce = os.urandom(_NONCE_BYTES)
+    aad = _field_aad(FIELD_FORMAT_VERSION, record_id, field_name)
+    ciphertext = AESGCM(key._data_key).encrypt(nonce, plaintext, aad)
+    return bytes([FIELD_FORMAT_VERSION]) + nonce + ciphertext
+
+
+def open_field(key: OpenedKey, record_id: str, field_name: str, blob: bytes) -> bytes:
+    _same_record(key, record_id)
+    if len(blob) < 1 + _NONCE_BYTES + 16 or blob[0] != FIELD_FORMAT_VERSION:
+        raise Tampered(f"field {field_name!r} of record {record_id} is malformed")
+    nonce = blob[1 : 1 + _NONCE_BYTES]
+    aad = _field_aad(blob[0], record_id, field_name)
+    try:
+        return AESGCM(key._data_key).decrypt(nonce, blob[1 + _NONCE_BYTES :], aad)
+    except InvalidTag:
+        raise Tampered(
+            f"field {field_name!r} of record {record_id} failed authentication "
+            "(altered, or copied from another record or field)"
+        ) from None
+
+
+def rewrap(
+    keystore: Keystore, sealed: SealedKey, record_id: str, new_cohort_key_id: str
+) -> SealedKey:
+    """The same data key, wrapped under another cohort key (fields stay as they are)."""
+    opened = open_record_key(keystore, sealed, record_id)
+    wrapped = keystore.wrap(new_cohort_key_id, opened._data_key, record_key_aad(record_id))
+    return SealedKey(new_cohort_key_id, wrapped)
+
+
+def rekey_records(
+    keystore: Keystore, old_cohort_key_id: str, survivors: Iterable[tuple[str, SealedKey]]
+) -> tuple[str, dict[str, SealedKey]]:
+    """Move survivors (record id, sealed key) of a cohort to a fresh cohort key.
+
+    Store the returned sealed keys, commit, and only then `keystore.destroy(old)`.
+    """
+    items = list(survivors)
+    for record_id, sealed in items:
+        if sealed.cohort_key_id != old_cohort_key_id:
+            raise BadKeyUse(f"record {record_id} is not under cohort key {old_cohort_key_id}")
+    new_key_id, wrapped = keystore.rekey(
+        old_cohort_key_id, [(s.wrapped, record_key_aad(rid)) for rid, s in items]
+    )
+    return new_key_id, {
+        rid: SealedKey(new_key_id, w) for (rid, _), w in zip(items, wrapped, strict=True)
+    }
+
+
+def _same_record(key: OpenedKey, record_id: str) -> None:
+    if key.record_id != record_id:
+        raise BadKeyUse(f"this data key belongs to record {key.record_id}, not {record_id}")
+
+
+class RecordSealer:
+    """One operation's sealing: unwraps each record key once, forgets them on close.
+
+    with RecordSealer(keystore) as sealer:
+        sealed = sealer.new_record_key("application", "2016-12", app_id)
+        blob = sealer.seal_field(sealed, app_id, "family_name", b"...")
+    """
+
+    def __init__(self, keystore: Keystore) -> None:
+        self.keystore = keystore
+        self._opened: dict[tuple[str, str, bytes], OpenedKey] = {}
+        self.unwraps = 0  # how many times the keystore was asked; for tests and benches
+
+    def __enter__(self) -> RecordSealer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._opened.clear()
+
+    def new_record_key(self, record_class: str, period: str, record_id: str) -> SealedKey:
+        sealed, opened = _fresh_record_key(self.keystore, record_class, period, record_id)
+        self._opened[(record_id, sealed.cohort_key_id, sealed.wrapped)] = opened
+        return sealed
+
+    def open_key(self, key: SealedKey | OpenedKey, record_id: str) -> OpenedKey:
+        if isinstance(key, OpenedKey):
+            _same_record(key, record_id)
+            return key
+        cache_key = (record_id, key.cohort_key_id, key.wrapped)
+        opened = self._opened.get(cache_key)
+        if opened is None:
+            self.unwraps += 1
+            opened = open_record_key(self.keystore, key, record_id)
+            self._opened[cache_key] = opened
+        return opened
+
+    def seal_field(
+        self, key: SealedKey | OpenedKey, record_id: str, field_name: str, plaintext: bytes
+    ) -> bytes:
+        return seal_field(self.open_key(key, record_id), record_id, field_name, plaintext)
+
+    def open_field(
+        self, key: SealedKey | OpenedKey, record_id: str, field_name: str, blob: bytes
+    ) -> bytes:
+        return open_field(self.open_key(key, record_id), record_id, field_name, blob)
+
+    def rewrap(self, sealed: SealedKey, record_id: str, new_cohort_key_id: str) -> SealedKey:
+        opened = self.open_key(sealed, record_id)
+        wrapped = self.keystore.wrap(new_cohort_key_id, opened._data_key, record_key_aad(record_id))
+        return SealedKey(new_cohort_key_id, wrapped)

@@ -1,0 +1,336 @@
+"""One applicant, as an intake line carries it (INTERFACE.md "Applicant lines").
+
+Validation is structural and against the policy (document types, postal codes,
+languages, genders); whether the applicant is *eligible* is the policy engine's call
+(`cityid.policy.eligibility.decide`). Errors name the field and the problem and never
+echo a value: the values are personal data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from cityid.enrollment.countries import is_document_country
+from cityid.errors import BadInput
+from cityid.policy.model import Policy
+
+MAX_AGE_YEARS = 130
+MAX_NAME_LENGTH = 100
+# A 5 MB photo grows by a third in base64; refuse anything larger before decoding it.
+MAX_PHOTO_B64_CHARS = 7 * 1024 * 1024
+MAX_COPY_B64_CHARS = 14 * 1024 * 1024
+DATE_MESSAGE = "not a date (use YYYY-MM-DD)"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class InvalidApplicant(BadInput):
+    """An applicant line that cannot be taken in; `field_errors` says where and why."""
+
+    code = "invalid_applicant"
+
+    def __init__(self, field_errors: list[tuple[str, str]]) -> None:
+        self.field_errors = field_errors
+        shown = "; ".join(f"{field}: {message}" for field, message in field_errors[:8])
+        more = f" (and {len(field_errors) - 8} more)" if len(field_errors) > 8 else ""
+        super().__init__(f"applicant is not valid: {shown}{more}")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        raise ValueError(DATE_MESSAGE)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(DATE_MESSAGE)
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _clean_text(value: str) -> str:
+    """NFC and outer blanks trimmed; control characters refused. Nothing else changes."""
+    text = unicodedata.normalize("NFC", value).strip()
+    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d" for c in text):
+        raise ValueError("contains control characters")
+    return text
+
+
+def _context(info: ValidationInfo) -> tuple[Policy | None, dt.date | None]:
+    ctx = info.context or {}
+    return ctx.get("policy"), ctx.get("today")
+
+
+class _Model(BaseModel):
+    # Unknown keys are ignored (legacy lines carry more), values are frozen once parsed.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Address(_Model):
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str = Field(default="", max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    state: str = Field(min_length=2, max_length=2)
+    postal_code: str
+
+    @field_validator("line1", "line2", "city", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        if value is None:
+            return ""
+        return _clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str, info: ValidationInfo) -> str:
+        policy, _ = _context(info)
+        value = value.upper()
+        if policy is not None and value != policy.residency.state:
+            raise ValueError(f"must be {policy.residency.state}")
+        return value
+
+    @field_validator("postal_code")
+    @classmethod
+    def _postal_code(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if not re.fullmatch(r"\d{5}(-\d{4})?", value):
+            raise ValueError("not a postal code (five digits)")
+        value = value[:5]
+        policy, _ = _context(info)
+        if policy is not None and value not in policy.residency.postal_codes:
+            raise ValueError("not in the city's postal codes")
+        return value
+
+
+class EmergencyContact(_Model):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(default="", max_length=40)
+    relationship: str = Field(default="", max_length=60)
+
+    @field_validator("name", "relationship", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return _clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[0-9+()\-. ]{3,40}", value):
+            raise ValueError("not a phone number")
+        return value
+
+
+class Document(_Model):
+    type: str
+    number: str = Field(min_length=1, max_length=64)
+    issuing_country: str
+    expires: IsoDate | None = None
+    mrz: str | None = Field(default=None, max_length=200)
+    has_original: bool = True
+    # A scanned copy (legacy import, retain mode only), base64.
+    copy_b64: str | None = Field(default=None, max_length=MAX_COPY_B64_CHARS)
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        return _clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str, info: ValidationInfo) -> str:
+        policy, _ = _context(info)
+        if policy is not None and policy.document_type(value) is None:
+            raise ValueError("not a document type the program accepts")
+        return value
+
+    @field_validator("issuing_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if not is_document_country(value.upper()):
+            raise ValueError("not an ISO 3166-1 alpha-3 country code")
+        return value.upper()
+
+    @field_validator("copy_b64")
+    @classmethod
+    def _copy(cls, value: str | None) -> str | None:
+        if value is not None:
+            _require_base64(value)
+        return value
+
+    @model_validator(mode="after")
+    def _expiry_needed(self, info: ValidationInfo) -> Document:
+        policy, _ = _context(info)
+        kind = policy.document_type(self.type) if policy is not None else None
+        if kind is not None and kind.has_expiry and self.expires is None:
+            raise ValueError("expires: needed for this document type")
+        return self
+
+
+def _require_base64(value: str) -> None:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64") from None
+
+
+class Applicant(_Model):
+    given_name: str = Field(max_length=MAX_NAME_LENGTH)
+    family_name: str = Field(max_length=MAX_NAME_LENGTH)
+    date_of_birth: IsoDate
+    address: Address
+    gender: Literal["F", "M", "X"] | None = None
+    language: str | None = None
+    veteran: bool = False
+    organ_donor: bool = False
+    emergency_contact: EmergencyContact | None = None
+    caretaker_present: bool = False
+    documents: list[Document] = Field(default_factory=list, max_length=20)
+    photo: str | None = Field(default=None, max_length=MAX_PHOTO_B64_CHARS)
+    centre: str | None = Field(default=None, max_length=80)
+
+    @field_validator("given_name", "family_name", mode="before")
+    @classmethod
+    def _name(cls, value: object) -> object:
+        return _clean_text(value) if isinstance(value, str) else value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _possible_age(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        _, today = _context(info)
+        if today is not None:
+            if value > today:
+                raise ValueError("is in the future")
+            if age_on(value, today) > MAX_AGE_YEARS:
+                raise ValueError(f"gives an age over {MAX_AGE_YEARS}")
+        return value
+
+    @field_validator("gender")
+    @classmethod
+    def _gender(cls, value: str | None, info: ValidationInfo) -> str | None:
+        policy, _ = _context(info)
+        if value is not None and policy is not None and value not in policy.card.genders:
+            raise ValueError("not one of the program's genders")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None, info: ValidationInfo) -> str | None:
+        policy, _ = _context(info)
+        if value is not None and policy is not None and value not in policy.card.languages:
+            raise ValueError("not one of the program's languages (ISO 639-3)")
+        return value
+
+    @field_validator("photo")
+    @classmethod
+    def _photo(cls, value: str | None) -> str | None:
+        if value is not None:
+            _require_base64(value)
+        return value
+
+    @model_validator(mode="after")
+    def _some_name(self) -> Applicant:
+        # One name is enough (many people have a single name); none is not.
+        if not self.given_name and not self.family_name:
+            raise ValueError("given_name: a given name or a family name is needed")
+        return self
+
+    def age_on(self, today: dt.date) -> int:
+        return age_on(self.date_of_birth, today)
+
+
+def age_on(born: dt.date, today: dt.date) -> int:
+    """Whole years completed on `today` (a 29 February birthday turns on 1 March)."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+# --- entry points -----------------------------------------------------------------------
+
+
+def parse_applicant(data: Mapping[str, Any], policy: Policy, today: dt.date) -> Applicant:
+    """Validate a decoded applicant object; raise InvalidApplicant listing every problem."""
+    if not isinstance(data, Mapping):
+        raise InvalidApplicant([("(line)", "not a JSON object")])
+    try:
+        return Applicant.model_validate(data, context={"policy": policy, "today": today})
+    except ValidationError as exc:
+        raise InvalidApplicant(field_errors(exc)) from None
+
+
+def parse_applicant_line(text: str, policy: Policy, today: dt.date) -> Applicant:
+    """One line of an intake file (JSON) as an Applicant."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        raise InvalidApplicant([("(line)", "not valid JSON")]) from None
+    return parse_applicant(data, policy, today)
+
+
+def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """Pydantic's errors as (field path, message), values never included."""
+    found: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=True):
+        field = ".".join(str(part) for part in err["loc"])
+        message = _message(err["type"], err["msg"], err.get("ctx") or {})
+        # Model-level checks name their own field as "field: message".
+        if (
+            err["type"] == "value_error"
+            and ": " in message
+            and message.split(": ")[0].isidentifier()
+        ):
+            sub, message = message.split(": ", 1)
+            field = f"{field}.{sub}" if field else sub
+        found.append((field or "(line)", message))
+    return found
+
+
+_MESSAGES = {
+    "missing": "required",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "date_type": DATE_MESSAGE,
+    "date_parsing": DATE_MESSAGE,
+    "date_from_datetime_parsing": DATE_MESSAGE,
+    "string_pattern_mismatch": "has the wrong format",
+}
+
+
+def _message(kind: str, msg: str, ctx: Mapping[str, Any]) -> str:
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else msg
+    if kind == "string_too_long":
+        return f"longer than {ctx.get('max_length')} characters"
+    if kind == "too_long":
+        return f"more than {ctx.get('max_length')} items"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    return "is not valid"

@@ -1,0 +1,243 @@
+"""The city's rules as a typed, validated model of the policy file (TOML).
+
+Every rule a city would tune lives here, with IDNYC's as the shipped default
+(`default_policy.toml`). Nothing in the rest of the code hard-codes these numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cityid.vocabulary import (
+    INSTRUMENTS,
+    RECORD_CLASSES,
+    REQUESTER_KINDS,
+    ROLES,
+    DocumentMode,
+    Instrument,
+    RecordClass,
+    RequesterKind,
+    Role,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Program(_Strict):
+    name: str = Field(min_length=1)
+    issuer_uri: str = Field(min_length=1, description="CWT `iss` of every card")
+    public_base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "America/New_York"
+    checkpoint_origin: str = Field(min_length=1, description="C2SP checkpoint origin line")
+
+
+class Eligibility(_Strict):
+    min_age: int = Field(ge=0, le=120)
+    min_points_total: int = Field(ge=1)
+    min_identity_points: int = Field(ge=0)
+    min_residency_points: int = Field(ge=0)
+    require_photo_document: bool = True
+    photo_exemption_max_age_with_caretaker: int = Field(ge=0, le=120)
+    require_date_of_birth_document: bool = True
+    originals_only: bool = True
+    expired_passport_grace_years: int = Field(ge=0)
+    expired_passport_identity_points: int = Field(ge=0)
+    # Documents that satisfy every requirement on their own when they carry a city address.
+    sufficient_alone_with_city_address: list[str] = []
+
+
+class DocumentType(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    category: Literal["identity", "residency", "both"]
+    identity_points: int = Field(ge=0, le=10)
+    residency_points: int = Field(ge=0, le=10)
+    has_photo: bool = False
+    has_date_of_birth: bool = False
+    mrz: Literal["none", "td1", "td2", "td3"] = "none"
+    machine_readable_passport: bool = False
+    has_expiry: bool = True
+
+    @model_validator(mode="after")
+    def _points_match_category(self) -> DocumentType:
+        if self.category == "identity" and self.residency_points:
+            raise ValueError("an identity-only document cannot give residency points")
+        if self.category == "residency" and self.identity_points:
+            raise ValueError("a residency-only document cannot give identity points")
+        return self
+
+
+class Residency(_Strict):
+    city_name: str
+    state: str = Field(min_length=2, max_length=2)
+    postal_codes: list[str] = Field(min_length=1)
+
+    @field_validator("postal_codes")
+    @classmethod
+    def _five_digits(cls, codes: list[str]) -> list[str]:
+        bad = [c for c in codes if not (len(c) == 5 and c.isdigit())]
+        if bad:
+            raise ValueError(f"postal codes must be five digits; {len(bad)} are not")
+        return codes
+
+
+class Card(_Strict):
+    adult_from_age: int = Field(ge=0)
+    adult_validity_years: int = Field(ge=1)
+    minor_validity_years: int = Field(ge=1)
+    renewal_opens_days_before_expiry: int = Field(ge=0)
+    renewal_closes_months_after_expiry: int = Field(ge=0)
+    replacement_fee_cents: int = Field(ge=0)
+    replacement_fee_waivable_for_hardship: bool = True
+    genders: list[Literal["F", "M", "X"]]
+    languages: list[str] = Field(min_length=1, description="ISO 639-3 codes")
+    status_list_size: int = Field(ge=1024, description="cards per status list")
+    status_list_ttl_seconds: int = Field(ge=60)
+    credential_validity_days: int | None = Field(
+        default=None, description="None: the credential expires with the card"
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _iso639_3(cls, langs: list[str]) -> list[str]:
+        bad = [code for code in langs if not (len(code) == 3 and code.isalpha() and code.islower())]
+        if bad:
+            raise ValueError(f"languages must be ISO 639-3 codes; not: {', '.join(bad)}")
+        return langs
+
+
+class ModeChange(_Strict):
+    effective: dt.date
+    mode: DocumentMode
+    reason: str = ""
+
+
+class RetentionSchedule(_Strict):
+    record_class: RecordClass
+    from_event: Literal["enrollment", "issuance", "card_expiry", "fixed_date", "decision"]
+    keep_days: int = Field(default=0, ge=0)
+    keep_years: int = Field(default=0, ge=0)
+    fixed_date: dt.date | None = None
+    cohort_period: Literal["month", "year"] = "month"
+
+    @model_validator(mode="after")
+    def _fixed_date_needed(self) -> RetentionSchedule:
+        if self.from_event == "fixed_date" and self.fixed_date is None:
+            raise ValueError("from_event = 'fixed_date' needs fixed_date")
+        return self
+
+
+class Retention(_Strict):
+    document_mode: DocumentMode
+    mode_changes: list[ModeChange] = []
+    schedules: list[RetentionSchedule]
+    keystore_backup_retention_days: int = Field(ge=0)
+    disposition_chunk_size: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _one_schedule_per_class(self) -> Retention:
+        seen: set[str] = set()
+        for schedule in self.schedules:
+            if schedule.record_class in seen:
+                raise ValueError(f"two schedules for record class {schedule.record_class}")
+            seen.add(schedule.record_class)
+        return self
+
+    def mode_on(self, day: dt.date) -> DocumentMode:
+        """The document mode in force on `day`: the latest change on or before it."""
+        mode: DocumentMode = self.document_mode
+        for change in sorted(self.mode_changes, key=lambda c: c.effective):
+            if change.effective <= day:
+                mode = change.mode
+        return mode
+
+
+class DisclosureRule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_.-]*$")
+    description: str
+    requester_kinds: list[RequesterKind] = Field(min_length=1)
+    instruments: list[Instrument] = Field(min_length=1)
+    scope: Literal["personal", "aggregate", "any"] = "any"
+    requires_identity_check: bool = False
+    decision: Literal["grant", "deny", "counsel_review"]
+    notify_applicant: bool = True
+
+
+class Disclosure(_Strict):
+    rules: list[DisclosureRule] = Field(min_length=1)
+    default_decision: Literal["deny"] = "deny"
+    response_days: int = Field(ge=1)
+
+
+class Security(_Strict):
+    password_min_length: int = Field(ge=8)
+    lockout_after_failures: int = Field(ge=1)
+    lockout_minutes: int = Field(ge=1)
+    session_minutes: int = Field(ge=1)
+    api_token_days: int = Field(ge=1)
+
+
+class Matching(_Strict):
+    duplicate_threshold: float = Field(gt=0, le=1)
+    bloom_bits: int = Field(ge=64)
+    bloom_hashes: int = Field(ge=1, le=64)
+    address_window_days: int = Field(ge=1)
+    address_max_applications: int = Field(ge=1)
+    clerk_window_minutes: int = Field(ge=1)
+    clerk_max_applications: int = Field(ge=1)
+
+
+class Policy(_Strict):
+    """The whole policy file. Cross-references are checked here, once, at start-up."""
+
+    version: int = Field(ge=1)
+    program: Program
+    eligibility: Eligibility
+    document_types: list[DocumentType] = Field(min_length=1)
+    residency: Residency
+    card: Card
+    retention: Retention
+    disclosure: Disclosure
+    security: Security
+    matching: Matching
+    permissions: dict[str, list[Role]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Policy:
+        codes = [d.code for d in self.document_types]
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"document type codes repeat: {', '.join(dupes)}")
+        unknown = [c for c in self.eligibility.sufficient_alone_with_city_address if c not in codes]
+        if unknown:
+            raise ValueError(
+                "eligibility.sufficient_alone_with_city_address names unknown document types: "
+                + ", ".join(unknown)
+            )
+        rule_ids = [r.id for r in self.disclosure.rules]
+        if len(set(rule_ids)) != len(rule_ids):
+            raise ValueError("disclosure rule ids repeat")
+        return self
+
+    def document_type(self, code: str) -> DocumentType | None:
+        return next((d for d in self.document_types if d.code == code), None)
+
+    def schedule_for(self, record_class: str) -> RetentionSchedule | None:
+        return next((s for s in self.retention.schedules if s.record_class == record_class), None)
+
+    def roles_for(self, permission: str) -> frozenset[str]:
+        return frozenset(self.permissions.get(permission, ()))
+
+
+__all__ = [
+    "INSTRUMENTS",
+    "RECORD_CLASSES",
+    "REQUESTER_KINDS",
+    "ROLES",
+    "Policy",
+]

@@ -1,0 +1,111 @@
+"""The runtime: one data dir opened — its config, policy, database and keystore.
+
+Each process (CLI command, web worker) opens its own Runtime; nothing here is module
+state, so many workers over one database never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Engine
+
+from cityid.errors import ConfigError
+from cityid.policy import Policy, load_policy
+from cityid.settings import Settings
+from cityid.store.engine import make_engine, sqlite_url
+
+if TYPE_CHECKING:
+    from cityid.crypto.keystore import Keystore
+
+CONFIG_FILE = "config.toml"
+POLICY_FILE = "policy.toml"
+SQLITE_FILE = "cityid.db"
+KeystoreBackend = Literal["local", "pkcs11"]
+
+
+@dataclass(frozen=True)
+class DataDirConfig:
+    keystore_backend: KeystoreBackend
+    database_url: str | None
+    created_at: str
+
+    @classmethod
+    def read(cls, data_dir: Path) -> DataDirConfig:
+        path = data_dir / CONFIG_FILE
+        try:
+            raw = tomllib.loads(path.read_text("utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"{data_dir} is not a cityid data dir (no {CONFIG_FILE}); run `cityid init`"
+            ) from None
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+        backend = raw.get("keystore", {}).get("backend", "local")
+        if backend not in ("local", "pkcs11"):
+            raise ConfigError(f"{path}: keystore.backend must be 'local' or 'pkcs11'")
+        return cls(
+            keystore_backend=backend,
+            database_url=raw.get("database", {}).get("url") or None,
+            created_at=str(raw.get("cityid", {}).get("created_at", "")),
+        )
+
+    def render(self) -> str:
+        url_line = f'url = "{self.database_url}"' if self.database_url else (
+            "# url = \"postgresql://user@host/db\"  (empty: SQLite in this dir;"
+            " CITYID_DATABASE_URL wins)"
+        )
+        return (
+            "# cityid data dir configuration. Secrets never live here:\n"
+            "# CITYID_KEYSTORE_PASSPHRASE / CITYID_PKCS11_PIN come from the environment.\n"
+            f'[cityid]\ncreated_at = "{self.created_at}"\n\n'
+            f"[database]\n{url_line}\n\n"
+            f'[keystore]\nbackend = "{self.keystore_backend}"\n'
+        )
+
+
+@dataclass
+class Runtime:
+    data_dir: Path
+    settings: Settings
+    config: DataDirConfig
+    policy: Policy
+    _extras: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, data_dir: Path | None = None, settings: Settings | None = None) -> Runtime:
+        settings = settings or Settings()
+        data_dir = (data_dir or settings.data_dir).resolve()
+        config = DataDirConfig.read(data_dir)
+        policy = load_policy(data_dir / POLICY_FILE)
+        return cls(data_dir=data_dir, settings=settings, config=config, policy=policy)
+
+    @property
+    def database_url(self) -> str:
+        return (
+            self.settings.database_url
+            or self.config.database_url
+            or sqlite_url(self.data_dir / SQLITE_FILE)
+        )
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.database_url)
+
+    @cached_property
+    def keystore(self) -> Keystore:
+        from cityid.crypto.open import open_keystore
+
+        return open_keystore(self.settings, self.data_dir, backend=self.config.keystore_backend)
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(dt.UTC).date()
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

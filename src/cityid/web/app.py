@@ -1,0 +1,113 @@
+"""The web application: JSON API, staff console, applicant and public pages."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from cityid import __version__
+from cityid.errors import CityIdError, Unavailable
+from cityid.runtime import Runtime
+from cityid.web.routes import console, health
+from cityid.web.templating import STATIC_DIR, templates
+
+log = logging.getLogger("cityid.web")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path.startswith(("/console", "/api", "/me")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    return not path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+
+
+def _error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_html(request):
+        if status == 401 and request.url.path.startswith("/console"):
+            return RedirectResponse("/console/login", status_code=303)
+        runtime: Runtime = request.app.state.runtime
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "message": message, "staff": None, "nav": [],
+             "program": runtime.policy.program},
+            status_code=status,
+        )
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="cityid",
+        version=__version__,
+        description="Records for a municipal identity card program.",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.exception_handler(CityIdError)
+    async def cityid_error(request: Request, exc: CityIdError) -> Response:
+        return _error_response(request, exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(OperationalError)
+    async def database_gone(request: Request, exc: OperationalError) -> Response:
+        log.warning("database error: %s", type(exc.orig).__name__ if exc.orig else "unknown")
+        error = Unavailable("the database does not answer; try again shortly")
+        return _error_response(request, 503, error.code, error.message)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            error = Unavailable("the database connection was lost; try again shortly")
+            return _error_response(request, 503, error.code, error.message)
+        raise exc
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'body'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+        return _error_response(request, 422, "bad_input", fields or "bad request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_response(request, exc.status_code, "http", str(exc.detail))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/console/", status_code=303)
+
+    app.include_router(health.router)
+    app.include_router(console.router)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Uvicorn's factory: each worker process opens its own runtime."""
+    return create_app(Runtime.open())

@@ -1,0 +1,30 @@
+"""The console's navigation: each role sees the rooms its permissions open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cityid.policy import Policy
+from cityid.staff.actor import Actor
+from cityid.staff.permissions import is_allowed
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    permission: str
+
+
+# Later issues add their rooms here; an item shows only if the role may use it.
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Home", "/console/", ""),
+]
+
+
+def navigation_for(policy: Policy, actor: Actor) -> list[NavItem]:
+    return [
+        item
+        for item in NAV_ITEMS
+        if not item.permission or is_allowed(policy, actor, item.permission)
+    ]
