@@ -74,4 +74,4 @@ def card_claims(**changes: object) -> CardClaims:
         status_uri=STATUS_URI,
     )
     fields = {**claims.__dict__, **changes}
-    return CardClaims(**fields)  # type: ignore[arg-type]
+    return CardClaims(**fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-GIVEN = (
+GIVEN = (  # noqa: SIM905
     "maria jose juan luis carlos ana rosa carmen william robert michael james john mary "
     "patricia jennifer linda elizabeth susan jessica sarah karen nancy lisa betty margaret "
     "sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah "
@@ -32,7 +32,7 @@ GIVEN = (
     "raul jorge oscar rigoberto esperanza yesenia marisol xiomara dayana priya rahul "
     "anil sunita deepak tenzin pema nguyen thanh huong minh jae soo hyun yuki haruto"
 ).split()
-FAMILY = (
+FAMILY = (  # noqa: SIM905
     "garcia rodriguez martinez hernandez lopez gonzalez perez sanchez ramirez torres "
     "flores rivera gomez diaz cruz morales reyes gutierrez ortiz ramos castillo jimenez "
     "vasquez romero herrera medina aguilar vargas castro mendoza ruiz alvarez fernandez "
@@ -49,7 +49,7 @@ FAMILY = (
     "goldberg katz schwartz murray fitzgerald obrien sullivan byrne mccarthy rossi russo "
     "ferrari esposito bianchi romano colombo ricci marino greco bruno gallo conti desantis"
 ).split()
-STREETS = (
+STREETS = (  # noqa: SIM905
     "Broadway|Amsterdam Avenue|Grand Concourse|Flatbush Avenue|Roosevelt Avenue|"
     "Atlantic Avenue|Jamaica Avenue|Ocean Parkway|Fordham Road|Nostrand Avenue|"
     "Queens Boulevard|Fulton Street|Myrtle Avenue|Kings Highway|Jerome Avenue|"
@@ -57,15 +57,33 @@ STREETS = (
     "Northern Boulevard|Steinway Street|Southern Boulevard|Utica Avenue|Church Avenue|"
     "Saint Nicholas Avenue|Lenox Avenue|Bedford Avenue|Knickerbocker Avenue|Hylan Boulevard"
 ).split("|")
+ZIP_PREFIXES = [100, 103, 104, 111, 112, 113, 114]
 NICKNAMES = {
-    "william": ["bill", "will", "billy"], "robert": ["bob", "rob", "bobby"],
-    "elizabeth": ["liz", "beth", "betty"], "michael": ["mike"], "james": ["jim", "jimmy"],
-    "jose": ["pepe"], "francisco": ["paco", "pancho"], "katherine": ["kate", "katie"],
-    "richard": ["rick", "dick"], "margaret": ["maggie", "peggy"], "joseph": ["joe"],
-    "thomas": ["tom"], "christopher": ["chris"], "daniel": ["danny"], "anthony": ["tony"],
-    "alexander": ["alex"], "jennifer": ["jenny"], "patricia": ["patty", "pat"],
-    "guadalupe": ["lupe"], "eduardo": ["lalo"], "edward": ["ed", "eddie"],
-    "samuel": ["sam"], "benjamin": ["ben"], "nicholas": ["nick"], "matthew": ["matt"],
+    "william": ["bill", "will", "billy"],
+    "robert": ["bob", "rob", "bobby"],
+    "elizabeth": ["liz", "beth", "betty"],
+    "michael": ["mike"],
+    "james": ["jim", "jimmy"],
+    "jose": ["pepe"],
+    "francisco": ["paco", "pancho"],
+    "katherine": ["kate", "katie"],
+    "richard": ["rick", "dick"],
+    "margaret": ["maggie", "peggy"],
+    "joseph": ["joe"],
+    "thomas": ["tom"],
+    "christopher": ["chris"],
+    "daniel": ["danny"],
+    "anthony": ["tony"],
+    "alexander": ["alex"],
+    "jennifer": ["jenny"],
+    "patricia": ["patty", "pat"],
+    "guadalupe": ["lupe"],
+    "eduardo": ["lalo"],
+    "edward": ["ed", "eddie"],
+    "samuel": ["sam"],
+    "benjamin": ["ben"],
+    "nicholas": ["nick"],
+    "matthew": ["matt"],
 }
 
 
@@ -113,19 +131,31 @@ def person(rng: random.Random, person_id: int) -> dict[str, Any]:
             "line2": f"Apt {rng.randint(1, 40)}" if rng.random() < 0.6 else "",
             "city": "New York",
             "state": "NY",
-            "postal_code": f"{rng.choice([100, 103, 104, 111, 112, 113, 114])}{rng.randint(0, 99):02d}",
+            "postal_code": f"{rng.choice(ZIP_PREFIXES)}{rng.randint(0, 99):02d}",
         },
         "documents": [
-            {"type": "passport", "number": f"P{rng.randrange(10**8):08d}",
-             "issuing_country": rng.choice(["MEX", "DOM", "ECU", "CHN", "BGD"]),
-             "expires": "2030-01-01"}
+            {
+                "type": "passport",
+                "number": f"P{rng.randrange(10**8):08d}",
+                "issuing_country": rng.choice(["MEX", "DOM", "ECU", "CHN", "BGD"]),
+                "expires": "2030-01-01",
+            }
         ],
         "truth": {"person_id": f"p{person_id}"},
     }
 
 
-EDITS = ("typo_given", "typo_family", "nickname", "transpose_dm", "drop_surname",
-         "hyphenate", "moved", "swap_names", "year_typo")
+EDITS = (
+    "typo_given",
+    "typo_family",
+    "nickname",
+    "transpose_dm",
+    "drop_surname",
+    "hyphenate",
+    "moved",
+    "swap_names",
+    "year_typo",
+)
 
 
 def duplicate(rng: random.Random, original: dict[str, Any], edits: list[str]) -> dict[str, Any]:

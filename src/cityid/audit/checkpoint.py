@@ -95,11 +95,7 @@ class NoteVerifier:
 
 def is_valid_key_name(name: str) -> bool:
     """Non-empty, no Unicode spaces, no '+' (and, for our notes, no control characters)."""
-    return (
-        bool(name)
-        and "+" not in name
-        and not any(ch.isspace() or ord(ch) < 0x20 for ch in name)
-    )
+    return bool(name) and "+" not in name and not any(ch.isspace() or ord(ch) < 0x20 for ch in name)
 
 
 def key_id(key_name: str, public_raw: bytes) -> bytes:
@@ -140,9 +136,7 @@ def parse_verifier_key(vkey: str) -> NoteVerifier:
 # -- checkpoint text --------------------------------------------------------------------
 
 
-def format_checkpoint(
-    origin: str, size: int, root: bytes, extensions: Sequence[str] = ()
-) -> str:
+def format_checkpoint(origin: str, size: int, root: bytes, extensions: Sequence[str] = ()) -> str:
     """The checkpoint note text, ending in a newline."""
     if not origin or _has_control_or_newline(origin):
         raise CheckpointError("a checkpoint origin is one non-empty line")
@@ -170,9 +164,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
     root = _b64decode(root_b64)
     if root is None or len(root) != HASH_SIZE:
         raise MalformedNote("checkpoint root is not a base64 32-byte hash")
-    return Checkpoint(
-        origin=origin, size=int(size_text), root=root, extensions=tuple(extensions)
-    )
+    return Checkpoint(origin=origin, size=int(size_text), root=root, extensions=tuple(extensions))
 
 
 # -- signed notes -----------------------------------------------------------------------
@@ -226,11 +218,11 @@ def open_note(note: str | bytes, verifier_keys: Iterable[str]) -> str:
         raise MalformedNote(f"a signed note carries at most {MAX_SIGNATURES} signatures")
     for line in lines:
         name, blob = _parse_signature_line(line)
-        verifier = known.get((name, blob[:4]))
-        if verifier is None or (name, blob[:4]) in verified:
+        trusted = known.get((name, blob[:4]))
+        if trusted is None or (name, blob[:4]) in verified:
             continue  # unknown keys are ignored; a repeated signature adds nothing
         try:
-            Ed25519PublicKey.from_public_bytes(verifier.public_key).verify(blob[4:], message)
+            Ed25519PublicKey.from_public_bytes(trusted.public_key).verify(blob[4:], message)
         except InvalidSignature as error:
             raise BadSignature(f"the signature by {name!r} does not verify") from error
         verified.add((name, blob[:4]))
@@ -307,9 +299,9 @@ __all__ = [
     "format_checkpoint",
     "key_id",
     "open_note",
-    "parse_verifier_key",
     "parse_and_verify",
     "parse_checkpoint",
+    "parse_verifier_key",
     "sign_checkpoint",
     "sign_note",
     "verifier_key",

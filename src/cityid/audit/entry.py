@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -35,7 +35,9 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,127}")
 # A code: lower-case words joined by '_', '.', ':' or '-' ("application.show").
 _CODE = re.compile(r"[a-z][a-z0-9_.:-]{0,63}")
 # Values shaped like a calendar date are refused even where an id is allowed.
-_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}")
+_DATE_LIKE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}"
+)
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z")
 
 # Words that name personal data; an `extra` key containing one of them is refused.
@@ -98,13 +100,16 @@ def encode_entry(
     *,
     actor: str,
     action: str,
-    targets: Iterable[str],
+    targets: Sequence[str],
     reason: str,
     at: dt.datetime,
     reason_ref: str | None = None,
     extra: Mapping[str, int | str | Iterable[str]] | None = None,
 ) -> bytes:
-    """Validates one entry and returns its canonical bytes (raises `AuditEntryError`)."""
+    """Validates one entry and returns its canonical bytes (raises `AuditEntryError`).
+
+    `targets` and list values in `extra` must be lists or tuples (sets have no order).
+    """
     document: dict[str, Any] = {
         "v": ENCODING_VERSION,
         "actor": _id(actor, "actor"),
@@ -134,13 +139,14 @@ def decode_entry(data: bytes) -> AuditEntry:
     if not set(document) <= allowed:
         raise AuditEntryError("audit entry has unknown fields")
     try:
+        targets_in: list[Any] = _as_list(document["targets"], "targets")
         extra_in = document.get("extra", {})
         if not isinstance(extra_in, dict):
             raise AuditEntryError("audit entry field 'extra' must be an object")
         entry = AuditEntry(
             actor=document["actor"],
             action=document["action"],
-            targets=tuple(_as_list(document["targets"], "targets")),
+            targets=tuple(targets_in),
             reason=document["reason"],
             at=parse_timestamp(document["at"]),
             reason_ref=document.get("reason_ref"),
@@ -187,7 +193,8 @@ def _dump(document: Mapping[str, Any]) -> bytes:
 
 
 def _as_list(values: object, field_name: str) -> list[object]:
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+    # Lists and tuples only: a set has no stable order, a dict or string is a mistake.
+    if not isinstance(values, list | tuple):
         raise AuditEntryError(f"audit field {field_name!r} must be a list of ids")
     return list(values)
 

@@ -136,7 +136,9 @@ class MerkleTree:
         size = len(leaves) // HASH_SIZE
         expected_levels = max(1, size.bit_length())
         if len(levels) != expected_levels:
-            raise BadInput(f"a tree of {size} leaves has {expected_levels} levels, not {len(levels)}")
+            raise BadInput(
+                f"a tree of {size} leaves has {expected_levels} levels, not {len(levels)}"
+            )
         for k, level in enumerate(levels):
             if len(level) != (size >> k) * HASH_SIZE:
                 raise BadInput(f"level {k} has the wrong number of hashes for {size} leaves")

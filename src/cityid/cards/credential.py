@@ -120,9 +120,7 @@ def claims_to_cwt(claims: CardClaims, now: dt.datetime) -> dict[int, Any]:
         CLAIM_IDENTITY: identity,
     }
     if claims.status_index is not None and claims.status_uri is not None:
-        cwt[CLAIM_STATUS] = {
-            "status_list": {"idx": claims.status_index, "uri": claims.status_uri}
-        }
+        cwt[CLAIM_STATUS] = {"status_list": {"idx": claims.status_index, "uri": claims.status_uri}}
     return cwt
 
 

@@ -28,8 +28,8 @@ TYPE_HEADER = 16  # COSE "typ" (RFC 9596); pycose 1.1 has no class for it
 _MAX_CBOR_DEPTH = 16
 # What cbor2 decodes a CBOR map / array to (immutable inside tags). Concrete types, as an
 # isinstance check against the Mapping ABC costs more than the rest of a verification.
-CBOR_MAPS: tuple[type, ...] = (dict, cbor2.frozendict)
-CBOR_ARRAYS: tuple[type, ...] = (list, tuple)
+CBOR_MAPS = (dict, cbor2.frozendict)
+CBOR_ARRAYS = (list, tuple)
 
 
 class MalformedToken(BadInput):
@@ -100,7 +100,7 @@ def decode_signed(token: bytes) -> SignedToken:
             key_id=key_id,
             to_be_signed=message._create_sig_structure(),
             signature=message.signature,
-            payload=message.payload,
+            payload=payload,
             protected=message.phdr,
         )
     except MalformedToken:

@@ -47,7 +47,7 @@ class IssuerKeys:
         pairs: list[tuple[bytes, bytes]] = []
         for entry in entries:
             try:
-                key = CoseKey.from_dict(dict(entry))
+                key: CoseKey = CoseKey.from_dict(dict(entry))
             except Exception as exc:
                 raise BadKeySet("an entry of the key set is not a COSE_Key") from exc
             if not (isinstance(key, OKPKey) and key.crv is Ed25519 and key.kid and key.x):

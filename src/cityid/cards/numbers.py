@@ -35,8 +35,8 @@ def new_card_number(rng: random.Random | None = None) -> str:
     The body never starts with 0, so the number survives spreadsheets and phone keypads.
     """
     low, high = 10 ** (_BODY_LENGTH - 1), 10**_BODY_LENGTH
-    body_value = rng.randrange(low, high) if rng is not None else low + secrets.randbelow(
-        high - low
+    body_value = (
+        rng.randrange(low, high) if rng is not None else low + secrets.randbelow(high - low)
     )
     body = str(body_value)
     return body + luhn_check_digit(body)

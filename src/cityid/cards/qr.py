@@ -48,7 +48,9 @@ def draw_qr_png(text: str, *, scale: int = 4, border: int = 4) -> DrawnQr:
     code = make_qr(text)
     out = io.BytesIO()
     code.save(out, kind="png", scale=scale, border=border)
-    return DrawnQr(png=out.getvalue(), version=int(code.version), modules=code.symbol_size(1, 0)[0])
+    return DrawnQr(
+        png=out.getvalue(), version=int(code.version), modules=int(code.symbol_size(1, 0)[0])
+    )
 
 
 def qr_image(text: str, *, size_px: int) -> Image.Image:
@@ -71,7 +73,9 @@ def read_qr_texts(image: Image.Image | bytes) -> list[str]:
     except Exception as exc:  # any undecodable picture is the caller's bad input
         raise UnreadableImage("not an image we can read") from exc
     try:
-        found = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)
+        found = zxingcpp.read_barcodes(
+            picture, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
     except Exception as exc:  # the native reader refuses odd buffers (e.g. zero-sized)
         raise UnreadableImage("the image could not be scanned") from exc
     return [barcode.text for barcode in found if barcode.valid]

@@ -32,7 +32,10 @@ ACCENT = (236, 152, 40)  # warm orange rule
 PAPER = (250, 249, 245)
 INK = (28, 32, 40)
 MUTED = (92, 102, 118)
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
+_FONT_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/truetype/liberation"),
+)
 _FONT_FILES = {
     "regular": ("DejaVuSans.ttf", "LiberationSans-Regular.ttf"),
     "bold": ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf"),
@@ -125,7 +128,9 @@ def _photo(photo: Image.Image | bytes | None, size: tuple[int, int]) -> Image.Im
                   anchor="mm")  # fmt: skip
         return blank
     image = Image.open(io.BytesIO(photo)) if isinstance(photo, bytes) else photo
-    return ImageOps.fit(ImageOps.exif_transpose(image).convert("RGB"), size, Image.LANCZOS)
+    return ImageOps.fit(
+        ImageOps.exif_transpose(image).convert("RGB"), size, Image.Resampling.LANCZOS
+    )
 
 
 def _rounded(image: Image.Image, radius: int) -> Image.Image:
@@ -179,7 +184,7 @@ def render_front(face: CardFace) -> Image.Image:
     name_font = _fit(draw, face.full_name, "bold", 46, width)
     draw.text((x, y + 22), _ellipsize(draw, face.full_name, name_font, width), font=name_font,
               fill=INK)  # fmt: skip
-    y += 22 + name_font.size + 22 if isinstance(name_font, ImageFont.FreeTypeFont) else y + 90
+    y += 22 + int(getattr(name_font, "size", 46)) + 22
 
     column = width // 3
     _field(draw, x, y, "Date of birth", _date(face.date_of_birth), column)

@@ -14,12 +14,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+_transliterate: Callable[[str], str] | None
 try:  # optional: transliteration of non-Latin scripts
-    from anyascii import anyascii as _anyascii
+    from anyascii import anyascii as _transliterate
 except ImportError:  # pragma: no cover - depends on the machine
-    _anyascii = None
-
-_transliterate: Callable[[str], str] | None = _anyascii
+    _transliterate = None
 _APOSTROPHES = "'’ʼ`´"
 
 
@@ -30,10 +29,7 @@ def transliteration_available() -> bool:
 def fold(text: str) -> str:
     """Compatibility-normalised, accents stripped, transliterated where possible, casefolded."""
     text = unicodedata.normalize("NFKC", text)
-    if _transliterate is not None:
-        text = _transliterate(text)
-    else:
-        text = _strip_latin_accents(text)
+    text = _transliterate(text) if _transliterate is not None else _strip_latin_accents(text)
     return text.casefold()
 
 
@@ -58,9 +54,7 @@ def _is_word_char(char: str) -> bool:
 def name_parts(name: str) -> list[str]:
     """The parts of a name: hyphens and spaces split, apostrophes join ("O'Brien" -> obrien)."""
     folded = fold(name)
-    cleaned = "".join(
-        "" if c in _APOSTROPHES else (c if _is_word_char(c) else " ") for c in folded
-    )
+    cleaned = "".join("" if c in _APOSTROPHES else (c if _is_word_char(c) else " ") for c in folded)
     return cleaned.split()
 
 
@@ -171,9 +165,9 @@ def normalise_street(text: str) -> str:
             out.append(ordinal.group(1))
         elif i == 0 and token in DIRECTIONS and not last:
             out.append(DIRECTIONS[token])
-        elif token == "st" and not last:
+        elif token == "st" and not last:  # noqa: S105 (a street word, not a password)
             out.append("saint")  # "St Nicholas Ave": a leading or middle "St" is a saint
-        elif token == "dr" and i == 0 and not last:
+        elif token == "dr" and i == 0 and not last:  # noqa: S105
             out.append("doctor")  # "Dr M L King Jr Blvd"
         elif token in STREET_SUFFIXES:
             out.append(STREET_SUFFIXES[token])

@@ -105,9 +105,7 @@ def open_checked(data: bytes) -> tuple[Image.Image, str]:
                 if width * height > MAX_PIXELS:
                     raise PhotoTooLarge("photo has too many pixels")
                 if width < MIN_WIDTH or height < MIN_HEIGHT:
-                    raise PhotoTooSmall(
-                        f"photo must be at least {MIN_WIDTH} x {MIN_HEIGHT} pixels"
-                    )
+                    raise PhotoTooSmall(f"photo must be at least {MIN_WIDTH} x {MIN_HEIGHT} pixels")
                 probe.load()
                 upright = ImageOps.exif_transpose(probe)
                 pixels = _rgb(upright)

@@ -38,14 +38,21 @@ def token_keys(tokens: list[bytes]) -> npt.NDArray[np.uint64]:
     return np.frombuffer(joined, dtype="<u8").astype(np.uint64)
 
 
-def dice_rows(rows: Words, row_counts: npt.NDArray[np.int64], query: Words, query_count: int) -> npt.NDArray[np.float64]:
+def dice_rows(
+    rows: Words, row_counts: npt.NDArray[np.int64], query: Words, query_count: int
+) -> npt.NDArray[np.float64]:
     """Dice coefficient of the query against every row (0 where both are empty)."""
     shared = popcount_rows(rows & query)
     total = row_counts + query_count
     return np.divide(2.0 * shared, total, out=np.zeros(len(rows)), where=total > 0)
 
 
-def dice_pairs(bits: Words, counts: npt.NDArray[np.int64], left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+def dice_pairs(
+    bits: Words,
+    counts: npt.NDArray[np.int64],
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
     """Dice coefficient of rows left[i] and right[i] of one bit matrix."""
     shared = popcount_rows(bits[left] & bits[right])
     total = counts[left] + counts[right]

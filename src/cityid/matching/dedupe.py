@@ -60,11 +60,15 @@ def block_pairs(
     low, high = np.concatenate(lows), np.concatenate(highs)
     distinct = low != high
     width = int(rows.max()) + 1
-    packed = np.unique(low[distinct] * width + high[distinct])  # a pair met in two blocks counts once
+    packed = np.unique(
+        low[distinct] * width + high[distinct]
+    )  # a pair met in two blocks counts once
     return (packed // width, packed % width), oversized
 
 
-def score_pairs(bits: Words, counts: npt.NDArray[np.int64], pairs: Pairs) -> npt.NDArray[np.float64]:
+def score_pairs(
+    bits: Words, counts: npt.NDArray[np.int64], pairs: Pairs
+) -> npt.NDArray[np.float64]:
     low, high = pairs
     out = np.empty(len(low), dtype=np.float64)
     for start in range(0, len(low), _CHUNK):
@@ -87,7 +91,12 @@ def deduplicate(index: MatchIndex, threshold: float, *, max_block: int = 5_000) 
 
 
 def dedupe_arrays(
-    bits: Words, keys: npt.NDArray[np.uint64], rows: npt.NDArray[np.int64], threshold: float, *, max_block: int = 5_000
+    bits: Words,
+    keys: npt.NDArray[np.uint64],
+    rows: npt.NDArray[np.int64],
+    threshold: float,
+    *,
+    max_block: int = 5_000,
 ) -> tuple[Pairs, npt.NDArray[np.float64]]:
     """The same on raw arrays (row numbers instead of ids), for evaluation and benchmarks."""
     counts = popcount_rows(bits)

@@ -13,10 +13,11 @@ filter per record into which the q-grams of every field are hashed. Here it is h
   pattern that double hashing leaves in the bit positions;
 - XOR-folded: the filter is built at twice the stored length and its two halves are
   XOR-ed (Schnell, Borgs and Encarnacao 2016, "XOR-folding for Bloom encryption-based
-  privacy-preserving record linkage", German Record Linkage Center WP-GRLC-2016-03). No stored bit is then "always set
-  when gram g is present", which is what frequency and pattern-mining attacks (Christen,
-  Vidanage, Ranbaduge and Schnell 2018) look for; the papers report linkage quality
-  close to the unfolded filter, and evaluate.py measures ours against plaintext.
+  privacy-preserving record linkage", German Record Linkage Center WP-GRLC-2016-03).
+  No stored bit is then "always set when gram g is present", which is what frequency
+  and pattern-mining attacks (Christen, Vidanage, Ranbaduge and Schnell 2018) look for;
+  the paper reports linkage quality close to the unfolded filter, and evaluate.py
+  measures ours against a plaintext matcher.
 
 Features are prefixed before hashing ("fn" bigram "an" and "gn" bigram "an" land on
 different bits). Gram -> bit-mask results are cached per encoder in a bounded LRU, so
@@ -27,14 +28,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import jellyfish
 
 from cityid.crypto.interfaces import KeyedHasher
-from cityid.matching.features import MatchFeatures, features_from_applicant
+from cityid.matching.features import MatchFeatures, canonical_given, features_from_applicant
 from cityid.policy.model import Matching
 
 BLOCK_TOKEN_BYTES = 16
@@ -46,8 +47,8 @@ _DOMAIN = b"cityid/match/v1/"
 # (people move; families share it) and gets fewer. Tuned with evaluate.py.
 FEATURE_WEIGHTS: Mapping[str, float] = {
     "gn": 0.5,  # given-name bigrams
-    "gc": 1.5,  # canonical given name (nickname table), whole
-    "fn": 0.5,  # family-name bigrams, per token
+    "gc": 1.0,  # canonical given name (nickname table), whole
+    "fn": 0.75,  # family-name bigrams, per token
     "by": 1.0,  # birth year
     "bm": 0.75,  # birth month
     "bd": 0.75,  # birth day
@@ -94,6 +95,15 @@ def feature_grams(f: MatchFeatures) -> list[tuple[str, str]]:
     if f.house_number:
         grams.append(("hn", f.house_number))
     return grams
+
+
+def swap_names(f: MatchFeatures) -> MatchFeatures:
+    return replace(
+        f,
+        given=f.family,
+        given_canonical=canonical_given(f.family[0]) if f.family else (),
+        family=f.given,
+    )
 
 
 def blocking_keys(f: MatchFeatures) -> list[str]:
@@ -160,10 +170,16 @@ class BloomEncoder:
         return self.hasher.key_id
 
     def encode(self, applicant: Mapping[str, Any] | MatchFeatures) -> Encoding:
-        f = applicant if isinstance(applicant, MatchFeatures) else features_from_applicant(applicant)
+        f = (
+            applicant
+            if isinstance(applicant, MatchFeatures)
+            else features_from_applicant(applicant)
+        )
         return Encoding(bits=self.filter_bytes(f), blocks=self.blocks(f), key_id=self.key_id)
 
-    def encode_many(self, applicants: Iterable[Mapping[str, Any] | MatchFeatures]) -> list[Encoding]:
+    def encode_many(
+        self, applicants: Iterable[Mapping[str, Any] | MatchFeatures]
+    ) -> list[Encoding]:
         return [self.encode(a) for a in applicants]
 
     def filter_bytes(self, f: MatchFeatures) -> bytes:
@@ -172,6 +188,31 @@ class BloomEncoder:
             built |= self._gram_mask(feature, gram)
         folded = (built & self._low_mask) ^ (built >> self.bits)
         return folded.to_bytes(self.bits // 8, "little")
+
+    def encode_swapped(self, applicant: Mapping[str, Any] | MatchFeatures) -> Encoding:
+        """The encoding with given and family names exchanged, as a second 1:N query.
+
+        Name order is often recorded differently (Chinese, Korean, Vietnamese, Hungarian
+        names); fields are hashed apart, so a swapped record only matches this variant.
+        """
+        f = (
+            applicant
+            if isinstance(applicant, MatchFeatures)
+            else features_from_applicant(applicant)
+        )
+        return self.encode(swap_names(f))
+
+    def address_key(self, applicant: Mapping[str, Any] | MatchFeatures) -> bytes | None:
+        """16-byte keyed token of the dwelling (for address velocity); None without one."""
+        f = (
+            applicant
+            if isinstance(applicant, MatchFeatures)
+            else features_from_applicant(applicant)
+        )
+        if not (f.postal_code and f.street):
+            return None
+        key = "|".join((f.postal_code, f.street, f.house_number, f.unit))
+        return self.hasher.digest(_DOMAIN + b"address/" + key.encode())[:BLOCK_TOKEN_BYTES]
 
     def blocks(self, f: MatchFeatures) -> list[bytes]:
         return sorted({self._token(key) for key in blocking_keys(f)})

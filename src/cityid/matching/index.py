@@ -53,7 +53,9 @@ class MatchIndex:
         self._ids: list[str] = []
         self._row_of: dict[str, int] = {}
         self._keys = np.zeros(0, dtype=np.uint64)  # CSR: sorted unique block keys
-        self._starts = np.zeros(1, dtype=np.int64)  # postings of keys[i]: rows[starts[i]:starts[i+1]]
+        self._starts = np.zeros(
+            1, dtype=np.int64
+        )  # postings of keys[i]: rows[starts[i]:starts[i+1]]
         self._rows = np.zeros(0, dtype=np.int64)
         self._delta: dict[int, list[int]] = {}
         self._delta_size = 0
@@ -94,7 +96,9 @@ class MatchIndex:
         self._alive[row] = False
         return True
 
-    def apply_rows(self, rows: Iterable[IndexRow | tuple[str, bytes | None, Sequence[bytes], int]]) -> None:
+    def apply_rows(
+        self, rows: Iterable[IndexRow | tuple[str, bytes | None, Sequence[bytes], int]]
+    ) -> None:
         """Upsert or remove rows from the database, in seq order; idempotent."""
         latest: dict[str, IndexRow] = {}
         for raw in sorted(rows, key=lambda r: r[3]):
@@ -124,8 +128,12 @@ class MatchIndex:
             self._ids.append(row.record_id)
             self._row_of[row.record_id] = first + offset
         keys = token_keys([t for r in rows for t in r.blocks])
-        owners = np.repeat(np.arange(first, first + n, dtype=np.int64), [len(r.blocks) for r in rows])
-        if len(keys) > _MERGE_AT or len(keys) + self._delta_size > max(_MERGE_AT, len(self._rows) // 20):
+        owners = np.repeat(
+            np.arange(first, first + n, dtype=np.int64), [len(r.blocks) for r in rows]
+        )
+        if len(keys) > _MERGE_AT or len(keys) + self._delta_size > max(
+            _MERGE_AT, len(self._rows) // 20
+        ):
             self._merge(keys, owners)
         else:
             for key, owner in zip(keys.tolist(), owners.tolist(), strict=True):
@@ -150,10 +158,14 @@ class MatchIndex:
         """Every (key, row) posting, CSR and delta together, unsorted."""
         csr_keys = np.repeat(self._keys, np.diff(self._starts))
         delta_keys = np.fromiter(
-            (k for k, owners in self._delta.items() for _ in owners), dtype=np.uint64, count=self._delta_size
+            (k for k, owners in self._delta.items() for _ in owners),
+            dtype=np.uint64,
+            count=self._delta_size,
         )
         delta_rows = np.fromiter(
-            (r for owners in self._delta.values() for r in owners), dtype=np.int64, count=self._delta_size
+            (r for owners in self._delta.values() for r in owners),
+            dtype=np.int64,
+            count=self._delta_size,
         )
         return np.concatenate([csr_keys, delta_keys]), np.concatenate([self._rows, delta_rows])
 
@@ -210,14 +222,39 @@ class MatchIndex:
         return rows[self._alive[rows]]
 
     def search(
-        self, encoding: Encoding, top_k: int = 10, threshold: float = 0.8, *, exclude: str | None = None
+        self,
+        encoding: Encoding,
+        top_k: int = 10,
+        threshold: float = 0.8,
+        *,
+        exclude: str | None = None,
     ) -> list[tuple[str, float]]:
         """Records sharing a block whose Dice score is >= threshold, best first."""
         self._check_key(encoding)
         return self._rank(self.candidates(encoding.blocks), encoding, top_k, threshold, exclude)
 
+    def search_any(
+        self,
+        encodings: Sequence[Encoding],
+        top_k: int = 10,
+        threshold: float = 0.8,
+        *,
+        exclude: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """Best score per record over several query variants (e.g. names as written and swapped)."""
+        best: dict[str, float] = {}
+        for encoding in encodings:
+            for record_id, score in self.search(encoding, top_k, threshold, exclude=exclude):
+                best[record_id] = max(score, best.get(record_id, 0.0))
+        return sorted(best.items(), key=lambda p: (-p[1], p[0]))[:top_k]
+
     def exhaustive_search(
-        self, encoding: Encoding, top_k: int = 10, threshold: float = 0.8, *, exclude: str | None = None
+        self,
+        encoding: Encoding,
+        top_k: int = 10,
+        threshold: float = 0.8,
+        *,
+        exclude: str | None = None,
     ) -> list[tuple[str, float]]:
         """The same answer computed over every row: the yardstick for the blocked fast path."""
         self._check_key(encoding)
@@ -225,7 +262,12 @@ class MatchIndex:
         return self._rank(rows, encoding, top_k, threshold, exclude)
 
     def _rank(
-        self, rows: npt.NDArray[np.int64], encoding: Encoding, top_k: int, threshold: float, exclude: str | None
+        self,
+        rows: npt.NDArray[np.int64],
+        encoding: Encoding,
+        top_k: int,
+        threshold: float,
+        exclude: str | None,
     ) -> list[tuple[str, float]]:
         if not len(rows) or top_k <= 0:
             return []

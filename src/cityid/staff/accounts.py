@@ -25,7 +25,7 @@ from cityid.staff.passwords import (
     needs_rehash,
     verify_password,
 )
-from cityid.staff.permissions import authorize
+from cityid.staff.permissions import authorize, is_allowed
 from cityid.staff.tables import api_tokens, staff_sessions, staff_users
 from cityid.store.uow import UnitOfWork
 from cityid.vocabulary import ROLES
@@ -216,12 +216,14 @@ def token_actor(uow: UnitOfWork, secret: str) -> Actor | None:
     return _actor_by_id(uow, row.user_id)
 
 
-def revoke_api_token(uow: UnitOfWork, actor: Actor, token_id: str) -> None:
-    done = uow.conn.execute(
-        api_tokens.update()
-        .where(api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None))
-        .values(revoked_at=_now())
+def revoke_api_token(uow: UnitOfWork, policy: Policy, actor: Actor, token_id: str) -> None:
+    """Revoke a token: one's own, or anyone's for an actor who manages staff."""
+    query = api_tokens.update().where(
+        api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None)
     )
+    if not is_allowed(policy, actor, "staff.manage"):
+        query = query.where(api_tokens.c.user_id == actor.user_id)
+    done = uow.conn.execute(query.values(revoked_at=_now()))
     if done.rowcount == 0:
         raise NotFound("no live API token with that id")
     audit_log.append(uow, actor, "staff.token_revoked", [token_id])

@@ -15,7 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from cityid import __version__
 from cityid.errors import CityIdError, Unavailable
 from cityid.runtime import Runtime
-from cityid.web.routes import console, health
+from cityid.web.routes import auth_api, console, health
 from cityid.web.templating import STATIC_DIR, templates
 
 log = logging.getLogger("cityid.web")
@@ -105,6 +105,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(console.router)
+    app.include_router(auth_api.router)
     return app
 
 

@@ -1,3 +1,3 @@
 """Every command module registers itself on the root app when imported here."""
 
-from cityid.cli.commands import setup  # noqa: F401
+from cityid.cli.commands import bench, keys, setup  # noqa: F401

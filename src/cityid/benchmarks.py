@@ -1,0 +1,106 @@
+"""`cityid bench`: one table of every figure the issues name, beside targets and anchors.
+
+Each suite measures in a throw-away data dir of its own (never the operator's), returns
+rows {name, value, unit}, and this module adds the target, the anchor beside which the
+figure is read, and whether the target is met.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from cityid.settings import Settings
+
+
+@dataclass(frozen=True)
+class Target:
+    value: float
+    better: Literal["higher", "lower"]
+    anchor: str | None = None  # the name of the row measured beside it, if any
+
+
+@dataclass
+class BenchRow:
+    name: str
+    value: float
+    unit: str
+    target: float | None
+    anchor: str | None
+    anchor_value: float | None
+    ok: bool | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# Targets named by the issues. Rows without a target are reported for information.
+TARGETS: dict[str, Target] = {
+    "audit_appends": Target(5_000, "higher"),
+    "audit_inclusion_proof_at_1m": Target(1.0, "lower"),
+    "audit_verify_1m": Target(30.0, "lower", anchor="audit_hash_chain_verify_1m"),
+    "cards_offline_verifications": Target(10_000, "higher"),
+    "cards_qr_version": Target(25, "lower"),
+}
+
+def bench_settings(data_dir: Path) -> Settings:
+    """Settings for a throw-away bench data dir: its own random passphrase, SQLite."""
+    import secrets
+
+    from pydantic import SecretStr
+
+    return Settings(
+        data_dir=data_dir,
+        keystore_passphrase=SecretStr(secrets.token_urlsafe(24)),
+        database_url=None,
+    )
+
+
+Suite = Callable[[Path, int], list[dict[str, Any]]]
+
+
+def _crypto_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
+    from cityid.crypto import create_keystore
+    from cityid.crypto.bench import measure
+
+    keystore = create_keystore("local", data_dir, bench_settings(data_dir))
+    try:
+        return measure(keystore, seconds=1.0)
+    finally:
+        keystore.close()
+
+
+SUITES: dict[str, Suite] = {"crypto": _crypto_suite}
+
+
+def run(size: int | None = None, only: list[str] | None = None) -> list[BenchRow]:
+    rows: list[dict[str, Any]] = []
+    for name, suite in SUITES.items():
+        if only and name not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"cityid-bench-{name}-") as tmp:
+            rows.extend(suite(Path(tmp) / "data", size or 0))
+    values = {row["name"]: float(row["value"]) for row in rows}
+    table = []
+    for row in rows:
+        target = TARGETS.get(row["name"])
+        anchor_value = values.get(target.anchor) if target and target.anchor else None
+        ok = None
+        if target is not None:
+            value = float(row["value"])
+            ok = value >= target.value if target.better == "higher" else value <= target.value
+        table.append(
+            BenchRow(
+                name=row["name"],
+                value=float(row["value"]),
+                unit=str(row["unit"]),
+                target=target.value if target else None,
+                anchor=target.anchor if target else None,
+                anchor_value=anchor_value,
+                ok=ok,
+            )
+        )
+    return table
