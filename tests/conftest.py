@@ -25,8 +25,8 @@ from cityid.store import make_engine, migrate
 
 PG_URL = os.environ.get("CITYID_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-ADMIN_PASSWORD = "correct horse battery staple"  # noqa: S105 (test-only)
-PASSPHRASE = "test passphrase, not for production"  # noqa: S105 (test-only)
+ADMIN_PASSWORD = "correct horse battery staple"
+PASSPHRASE = "test passphrase, not for production"
 BACKENDS_RUN: Counter[str] = Counter()
 
 
@@ -53,7 +53,9 @@ def pg_available() -> str | None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path, pg_available: str | None) -> Iterator[str]:
+def fresh_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_available: str | None
+) -> Iterator[str]:
     """An empty database (no tables) on each backend."""
     if request.param == "sqlite":
         BACKENDS_RUN["sqlite"] += 1

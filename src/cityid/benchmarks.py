@@ -46,6 +46,7 @@ TARGETS: dict[str, Target] = {
     "cards_qr_version": Target(25, "lower"),
 }
 
+
 def bench_settings(data_dir: Path) -> Settings:
     """Settings for a throw-away bench data dir: its own random passphrase, SQLite."""
     import secrets

@@ -72,9 +72,10 @@ def init_data_dir(
         )
         (data_dir / CONFIG_FILE).write_text(config.render(), "utf-8")
         runtime = Runtime(
-            data_dir=data_dir, settings=settings, config=config, policy=load_policy(
-                data_dir / POLICY_FILE
-            )
+            data_dir=data_dir,
+            settings=settings,
+            config=config,
+            policy=load_policy(data_dir / POLICY_FILE),
         )
         check_database(runtime.engine)
         migrate.upgrade(runtime.engine)

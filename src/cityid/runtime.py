@@ -56,9 +56,13 @@ class DataDirConfig:
         )
 
     def render(self) -> str:
-        url_line = f'url = "{self.database_url}"' if self.database_url else (
-            "# url = \"postgresql://user@host/db\"  (empty: SQLite in this dir;"
-            " CITYID_DATABASE_URL wins)"
+        url_line = (
+            f'url = "{self.database_url}"'
+            if self.database_url
+            else (
+                '# url = "postgresql://user@host/db"  (empty: SQLite in this dir;'
+                " CITYID_DATABASE_URL wins)"
+            )
         )
         return (
             "# cityid data dir configuration. Secrets never live here:\n"

@@ -28,3 +28,5 @@ class Settings(BaseSettings):
     password: SecretStr | None = None
     # Cookies are Secure by default; `make run` on plain http://127.0.0.1 turns this off.
     insecure_cookies: bool = False
+    # How often `serve` signs an audit checkpoint when the log has grown (0: never).
+    checkpoint_interval_seconds: int = 300

@@ -36,7 +36,10 @@ class LiveServer:
     def cityid(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "cityid", "--data-dir", str(self.data_dir), *args],
-            capture_output=True, text=True, env=self.env, timeout=120,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
         )
 
 
@@ -54,15 +57,28 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     password_file = tmp_path / "admin.pw"
     password_file.write_text(ADMIN_PASSWORD)
     subprocess.run(
-        [sys.executable, "-m", "cityid", "init", "--data-dir", str(data_dir),
-         "--admin-password-file", str(password_file)],
-        check=True, env=env, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "cityid",
+            "init",
+            "--data-dir",
+            str(data_dir),
+            "--admin-password-file",
+            str(password_file),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "cityid", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

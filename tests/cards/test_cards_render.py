@@ -34,12 +34,12 @@ def _face(qr_text: str, **changes: object) -> CardFace:
 def test_printed_card_qr_reads_back_and_verifies(verifier: Verifier, qr_text: str) -> None:
     back = render_png(_face(qr_text), "back")
     image = Image.open(io.BytesIO(back))
-    assert image.size == CARD_SIZE and image.info["dpi"] == pytest.approx((300, 300))
+    assert image.size == CARD_SIZE and image.info["dpi"] == pytest.approx((300, 300), abs=0.01)
     assert read_qr_texts(back) == [qr_text]
     # A photo of the card is slightly blurred and smaller: it must still scan.
     photographed = image.convert("L").resize((700, 442), Image.Resampling.BILINEAR)
     (scanned,) = read_qr_texts(photographed)
-    assert verifier.verify(scanned, now=NOW + dt.timedelta(days=30)).result is Result.VALID
+    assert verifier.verify(scanned, now=NOW + dt.timedelta(days=1)).result is Result.VALID
 
 
 def test_front_renders_with_and_without_options(qr_text: str) -> None:
@@ -48,7 +48,7 @@ def test_front_renders_with_and_without_options(qr_text: str) -> None:
         qr_text, photo=None, gender=None, veteran=False, organ_donor=False,
         emergency_contact=None, preferred_language=None, issued=None,
         full_name="Ngozi Chiamaka Oluwaseun Adebayo-Okonkwo-Fitzgerald de los Santos",
-    )))))  # fmt: skip
+    ))))  # fmt: skip
     assert full.size == bare.size == CARD_SIZE
     assert full.tobytes() != bare.tobytes()
     assert read_qr_texts(full) == []  # the credential lives on the back
@@ -79,9 +79,7 @@ def test_a_card_with_the_largest_fields_still_fits(signer: MemorySigner) -> None
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.integers(1, 80), st.integers(1, 80), st.sampled_from(["L", "RGB", "1"]), st.randoms()
-)
+@given(st.integers(1, 80), st.integers(1, 80), st.sampled_from(["L", "RGB", "1"]), st.randoms())
 def test_random_images_give_no_codes_not_crashes(
     width: int, height: int, mode: str, rng: object
 ) -> None:
@@ -99,6 +97,8 @@ def test_random_images_give_no_codes_not_crashes(
 @given(st.binary(max_size=200))
 def test_undecodable_image_bytes_are_bad_input(data: bytes) -> None:
     try:
-        read_qr_texts(data)
-    except UnreadableImage:
-        pass
+        texts = read_qr_texts(data)
+    except UnreadableImage as refusal:
+        assert refusal.code == "unreadable_image"
+    else:
+        assert texts == []

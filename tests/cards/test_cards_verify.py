@@ -122,13 +122,11 @@ def test_a_signed_token_that_is_not_a_card_is_malformed(
     assert verifier.verify(token, now=NOW).result is Result.MALFORMED
 
 
-def test_key_rotation_keeps_old_cards_valid(
-    old_signer: MemorySigner, signer: MemorySigner
-) -> None:
+def test_key_rotation_keeps_old_cards_valid(old_signer: MemorySigner, signer: MemorySigner) -> None:
     old_card = encode_qr_text(issue_credential(card_claims(), old_signer, NOW))
     public = [
-        PublicKey(s.key_id, "Ed25519", s.public_key_raw(), state)
-        for s, state in ((signer, "active"), (old_signer, "retired"))
+        PublicKey(signer.key_id, "Ed25519", signer.public_key_raw(), "active"),
+        PublicKey(old_signer.key_id, "Ed25519", old_signer.public_key_raw(), "retired"),
     ]
     key_set = cbor2.dumps([cose_key(k) for k in public])  # what /.well-known/cityid/keys serves
     lists = [_list_token(signer)]

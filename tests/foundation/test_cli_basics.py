@@ -31,7 +31,9 @@ def test_init_prints_the_documented_json_and_refuses_a_second_time(
     password_file = tmp_path / "admin.pw"
     password_file.write_text(ADMIN_PASSWORD)
 
-    first = cli("--json", "init", "--data-dir", str(target), "--admin-password-file", str(password_file))
+    first = cli(
+        "--json", "init", "--data-dir", str(target), "--admin-password-file", str(password_file)
+    )
     assert first.code == 0, first.err
     assert first.json == {
         "data_dir": str(target.resolve()),
@@ -91,7 +93,9 @@ def test_a_bad_policy_names_the_key_and_what_is_wrong(tmp_path: Path) -> None:
     from cityid.policy import default_policy_text
 
     bad = tmp_path / "bad.toml"
-    bad.write_text(default_policy_text().replace("min_identity_points = 3", 'min_identity_points = "three"'))
+    bad.write_text(
+        default_policy_text().replace("min_identity_points = 3", 'min_identity_points = "three"')
+    )
     result = _run("--json", "init", "--data-dir", str(tmp_path / "dd"), "--policy", str(bad))
     assert result.returncode == 1
     message = json.loads(result.stdout)["error"]["message"]
@@ -124,7 +128,9 @@ def test_serve_refuses_a_data_dir_whose_policy_is_broken(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
-def test_global_options_work_before_or_after_the_command(tmp_path: Path, settings_for, cli, where: str) -> None:
+def test_global_options_work_before_or_after_the_command(
+    tmp_path: Path, settings_for, cli, where: str
+) -> None:
     target = tmp_path / "dd"
     settings_for(target)
     args = ["init", "--data-dir", str(target)]

@@ -68,7 +68,9 @@ def test_sign_in_without_the_form_token_is_refused(client: TestClient) -> None:
 
 def test_sign_out_needs_the_session_csrf_token(client: TestClient) -> None:
     csrf = _login_form(client)
-    client.post("/console/login", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": csrf})
+    client.post(
+        "/console/login", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": csrf}
+    )
     refused = client.post("/console/logout", data={"csrf_token": "wrong"}, follow_redirects=False)
     assert refused.status_code == 403
     assert "Welcome" in client.get("/console/").text
@@ -83,7 +85,8 @@ def test_repeated_failures_lock_the_account(client: TestClient, data_dir: Path) 
     for _ in range(limit):
         csrf = _login_form(client)
         wrong = client.post(
-            "/console/login", data={"username": "admin", "password": "wrong password!!", "csrf_token": csrf}
+            "/console/login",
+            data={"username": "admin", "password": "wrong password!!", "csrf_token": csrf},
         )
         assert wrong.status_code == 401
     csrf = _login_form(client)
@@ -100,7 +103,10 @@ def test_bearer_tokens_are_issued_used_and_revoked(client: TestClient) -> None:
     token = issued.json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).json()["role"] == "admin"
-    assert client.delete(f"/api/v1/tokens/{issued.json()['token_id']}", headers=headers).status_code == 204
+    assert (
+        client.delete(f"/api/v1/tokens/{issued.json()['token_id']}", headers=headers).status_code
+        == 204
+    )
     after = client.get("/api/v1/me", headers=headers)
     assert after.status_code == 401
     assert after.json()["error"]["code"] == "unauthenticated"

@@ -45,9 +45,7 @@ def append(
     extra: Mapping[str, int | str | Iterable[str]] | None = None,
 ) -> int:
     """Append one entry; returns its index in the log."""
-    first = append_many(
-        uow, [Event(actor, action, targets, reason, reason_ref, extra)]
-    )
+    first = append_many(uow, [Event(actor, action, targets, reason, reason_ref, extra)])
     return first
 
 

@@ -40,14 +40,18 @@ def root(
     ] = False,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="The data dir (env CITYID_DATA_DIR; default ./cityid-data)."),
+        typer.Option(
+            "--data-dir", help="The data dir (env CITYID_DATA_DIR; default ./cityid-data)."
+        ),
     ] = None,
     actor: Annotated[
         str | None, typer.Option("--actor", help="Act as this staff user (env CITYID_ACTOR).")
     ] = None,
     password_file: Annotated[
         Path | None,
-        typer.Option("--password-file", help="File holding the actor's password (env CITYID_PASSWORD)."),
+        typer.Option(
+            "--password-file", help="File holding the actor's password (env CITYID_PASSWORD)."
+        ),
     ] = None,
 ) -> None:
     ctx.obj = CliContext(
@@ -66,9 +70,7 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
             rest.extend(argv[i:])
             break
         name = arg.split("=", 1)[0]
-        if arg in _GLOBAL_FLAGS:
-            hoisted.append(arg)
-        elif name in _GLOBAL_VALUED and "=" in arg:
+        if arg in _GLOBAL_FLAGS or (name in _GLOBAL_VALUED and "=" in arg):
             hoisted.append(arg)
         elif arg in _GLOBAL_VALUED and i + 1 < len(argv):
             hoisted.extend(argv[i : i + 2])

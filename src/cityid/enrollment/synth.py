@@ -564,10 +564,16 @@ def _duplicate(gen: _Gen, base: _Person) -> dict[str, Any]:
         pick = rng.choices([o for o, _ in options], [w for _, w in options])[0]
         if pick not in chosen:
             chosen.append(pick)
+    # Whole-name changes first, so that a later typo is not overwritten.
+    chosen.sort(key=_CHANGE_ORDER.index)
+    applied: list[str] = []
     for change in chosen:
-        _apply(gen, person, change, shown_given, shown_family)
+        done = _apply(gen, person, change, shown_given, shown_family)
+        if done not in applied:
+            applied.append(done)
         shown_given = person.extras.get("given_override", shown_given)
         shown_family = person.extras.get("family_override", shown_family)
+    chosen = applied
     if rng.random() < 0.5:
         chosen.append("different_document")
         person.documents = person.plan.build(gen, person)
@@ -582,12 +588,24 @@ def _duplicate(gen: _Gen, base: _Person) -> dict[str, Any]:
     return _line(gen, person, chosen)
 
 
+_CHANGE_ORDER = (
+    "other_script",
+    "nickname",
+    "surname_form",
+    "typo_given",
+    "typo_family",
+    "day_month_swapped",
+    "moved",
+)
+
+
 def _is_residency_only(gen: _Gen, doc: dict[str, Any]) -> bool:
     kind = gen.policy.document_type(doc["type"])
     return kind is not None and kind.category == "residency"
 
 
-def _apply(gen: _Gen, person: _Person, change: str, given: str, family: str) -> None:
+def _apply(gen: _Gen, person: _Person, change: str, given: str, family: str) -> str:
+    """Make one change to the second application; return what was really changed."""
     rng = gen.rng
     if change == "typo_given":
         person.extras["given_override"] = _typo(gen, _latin_given(person, given))
@@ -602,6 +620,7 @@ def _apply(gen: _Gen, person: _Person, change: str, given: str, family: str) -> 
             person.dob = swapped
         else:  # the swap would change the age, and with it the outcome the truth promises
             person.extras["given_override"] = _typo(gen, _latin_given(person, given))
+            return "typo_given"
     elif change == "moved":
         person.borough, person.address = _address(gen)
     elif change == "surname_form":
@@ -612,6 +631,7 @@ def _apply(gen: _Gen, person: _Person, change: str, given: str, family: str) -> 
         person.extras["family_override"] = " ".join(
             str(n if native else latin) for latin, n in person.family
         )
+    return change
 
 
 def _latin_given(person: _Person, shown: str) -> str:

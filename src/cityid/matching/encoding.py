@@ -47,7 +47,7 @@ _DOMAIN = b"cityid/match/v1/"
 # (people move; families share it) and gets fewer. Tuned with evaluate.py.
 FEATURE_WEIGHTS: Mapping[str, float] = {
     "gn": 0.5,  # given-name bigrams
-    "gc": 1.0,  # canonical given name (nickname table), whole
+    "gc": 0.25,  # canonical given name, whole (the bigrams already follow the canonical)
     "fn": 0.75,  # family-name bigrams, per token
     "by": 1.0,  # birth year
     "bm": 0.75,  # birth month
@@ -76,7 +76,8 @@ def bigrams(token: str) -> list[str]:
 def feature_grams(f: MatchFeatures) -> list[tuple[str, str]]:
     """(feature, gram) pairs that go into the filter; a set, so repeats add nothing."""
     grams: list[tuple[str, str]] = []
-    for token in f.given[:2]:
+    # the first given name as its canonical form(s), so "Bill" and "William" share grams
+    for token in (*f.given_canonical[:3], *f.given[1:2]):
         grams.extend(("gn", g) for g in bigrams(token))
     grams.extend(("gc", c) for c in f.given_canonical[:3])
     for token in f.family[:3]:

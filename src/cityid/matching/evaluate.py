@@ -42,7 +42,11 @@ class Quality:
 
 
 def _quality(
-    method: str, threshold: float, scores: npt.NDArray[np.float64], same: npt.NDArray[np.bool_], true_pairs: int
+    method: str,
+    threshold: float,
+    scores: npt.NDArray[np.float64],
+    same: npt.NDArray[np.bool_],
+    true_pairs: int,
 ) -> Quality:
     predicted = scores >= threshold
     correct = int((predicted & same).sum())
@@ -64,7 +68,8 @@ def plaintext_score(a: MatchFeatures, b: MatchFeatures) -> float:
     dob_b = f"{b.birth_year}{b.birth_month:02d}{b.birth_day:02d}" if b.birth_day else ""
     dob = JaroWinkler.similarity(dob_a, dob_b)
     address = JaroWinkler.similarity(
-        f"{a.house_number} {a.street} {a.postal_code}", f"{b.house_number} {b.street} {b.postal_code}"
+        f"{a.house_number} {a.street} {a.postal_code}",
+        f"{b.house_number} {b.street} {b.postal_code}",
     )
     w = _BASELINE_WEIGHTS
     return w["given"] * given + w["family"] * family + w["dob"] * dob + w["address"] * address
@@ -94,7 +99,10 @@ def evaluate(
     true_pairs = sum(c * (c - 1) // 2 for c in Counter(truth.tolist()).values())
     keyed = score_pairs(bits, popcount_rows(bits), (low, high))
     clear = np.array(
-        [plaintext_score(features[i], features[j]) for i, j in zip(low.tolist(), high.tolist(), strict=True)],
+        [
+            plaintext_score(features[i], features[j])
+            for i, j in zip(low.tolist(), high.tolist(), strict=True)
+        ],
         dtype=np.float64,
     )
     return {

@@ -55,14 +55,16 @@ def _nickname_table() -> dict[str, tuple[str, ...]]:
     names: dict[str, list[str]] = tomllib.loads(raw)["names"]
     table: dict[str, set[str]] = {}
     for canonical, variants in names.items():
-        table.setdefault(canonical, set()).add(canonical)
         for variant in variants:
             table.setdefault(variant, set()).add(canonical)
+    for canonical in names:  # a name that is itself canonical stays itself
+        table[canonical] = {canonical}
     return {name: tuple(sorted(c)) for name, c in table.items()}
 
 
 def canonical_given(token: str) -> tuple[str, ...]:
-    """Every canonical form of one given name ('bill' -> ('william',)), itself if none."""
+    """Canonical forms of one given name: 'bill' -> ('william',), 'alex' -> ('alexander',
+    'alexandra'), 'william' -> ('william',); a name not in the table is its own."""
     return _nickname_table().get(token, (token,))
 
 

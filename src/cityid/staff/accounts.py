@@ -107,9 +107,7 @@ def authenticate(uow: UnitOfWork, policy: Policy, username: str, password: str) 
     The message never says whether the username exists.
     """
     refused = Unauthenticated("wrong username or password, or the account is locked")
-    row = uow.conn.execute(
-        sa.select(staff_users).where(staff_users.c.username == username)
-    ).first()
+    row = uow.conn.execute(sa.select(staff_users).where(staff_users.c.username == username)).first()
     if row is None or row.disabled:
         verify_password(DUMMY_HASH, password)
         raise refused

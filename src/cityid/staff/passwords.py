@@ -12,9 +12,21 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 
 # A short list of the passwords people reach for first; enough to stop the obvious.
 _COMMON = {
-    "password", "password1", "password123", "123456789012", "qwertyuiop", "letmein123",
-    "changeme", "changeme123", "welcome123", "iloveyou", "administrator", "cityid",
-    "idnyc", "newyorkcity", "nyc123456789",
+    "password",
+    "password1",
+    "password123",
+    "123456789012",
+    "qwertyuiop",
+    "letmein123",
+    "changeme",
+    "changeme123",
+    "welcome123",
+    "iloveyou",
+    "administrator",
+    "cityid",
+    "idnyc",
+    "newyorkcity",
+    "nyc123456789",
 }
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cityid import __version__
 from cityid.errors import CityIdError, Unavailable
 from cityid.runtime import Runtime
-from cityid.web.routes import auth_api, console, health
+from cityid.web.routes import audit_console, audit_public, auth_api, console, health
 from cityid.web.templating import STATIC_DIR, templates
 
 log = logging.getLogger("cityid.web")
@@ -51,15 +55,44 @@ def _error_response(request: Request, status: int, code: str, message: str) -> R
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "message": message, "staff": None, "nav": [],
-             "program": runtime.policy.program},
+            {
+                "status": status,
+                "message": message,
+                "staff": None,
+                "nav": [],
+                "program": runtime.policy.program,
+            },
             status_code=status,
         )
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+async def _sign_checkpoints(runtime: Runtime, interval: int) -> None:
+    """The schedule: sign a checkpoint whenever the log has grown since the last one."""
+    from cityid.audit.service import checkpoint_if_grown
+
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(checkpoint_if_grown, runtime)
+        except Exception as exc:  # keep serving; the next round tries again
+            log.warning("could not sign an audit checkpoint: %s", type(exc).__name__)
+
+
 def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        interval = runtime.settings.checkpoint_interval_seconds
+        task = asyncio.create_task(_sign_checkpoints(runtime, interval)) if interval > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+            runtime.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="cityid",
         version=__version__,
         description="Records for a municipal identity card program.",
@@ -106,6 +139,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(health.router)
     app.include_router(console.router)
     app.include_router(auth_api.router)
+    app.include_router(audit_public.router)
+    app.include_router(audit_console.router)
     return app
 
 

@@ -19,6 +19,7 @@ class NavItem:
 # Later issues add their rooms here; an item shows only if the role may use it.
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "/console/", ""),
+    NavItem("Audit log", "/console/audit/", "audit.read"),
 ]
 
 

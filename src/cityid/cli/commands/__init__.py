@@ -1,3 +1,4 @@
 """Every command module registers itself on the root app when imported here."""
 
-from cityid.cli.commands import bench, keys, setup  # noqa: F401
+import cityid.cli.commands.enrollment  # noqa: F401
+from cityid.cli.commands import audit, bench, keys, setup  # noqa: F401

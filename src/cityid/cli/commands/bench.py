@@ -16,9 +16,7 @@ def bench(
     size: Annotated[
         int | None, typer.Option("--size", min=1, help="Scale sizes down for a quick look.")
     ] = None,
-    only: Annotated[
-        list[str] | None, typer.Option("--only", help="Run only these suites.")
-    ] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="Run only these suites.")] = None,
 ) -> None:
     """Measure every figure with its target and anchor; prints one table."""
     from rich.console import Console

@@ -105,7 +105,9 @@ def user_add(
         if actor_name:
             secret = cli.settings.password
             if secret is None:
-                raise BadInput("--actor here needs CITYID_PASSWORD (--password-file is the new user's)")
+                raise BadInput(
+                    "--actor here needs CITYID_PASSWORD (--password-file is the new user's)"
+                )
             actor = authenticate(uow, runtime.policy, actor_name, secret.get_secret_value())
         else:
             runtime.keystore.list_keys()  # the operator must be able to unlock the keystore

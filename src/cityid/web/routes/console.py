@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cityid.errors import Unauthenticated
 from cityid.runtime import Runtime
 from cityid.staff import accounts
+from cityid.store.uow import UnitOfWork
 from cityid.web.deps import (
     LOGIN_CSRF_COOKIE,
     Staff,
@@ -24,7 +25,6 @@ from cityid.web.deps import (
 )
 from cityid.web.navigation import navigation_for
 from cityid.web.templating import templates
-from cityid.store.uow import UnitOfWork
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

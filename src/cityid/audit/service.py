@@ -1,0 +1,286 @@
+"""The audit log as a service: checkpoints, proofs, entries, full verification.
+
+The Merkle tree is rebuilt in each process from the stored leaf hashes and topped up
+from the database before every use, so workers never serve a stale tree.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from cityid.audit.checkpoint import (
+    CheckpointError,
+    parse_and_verify,
+    sign_checkpoint,
+    verifier_key,
+)
+from cityid.audit.merkle import MerkleTree
+from cityid.audit.recompute import diagnose
+from cityid.audit.tables import audit_checkpoints, audit_entries, audit_head
+from cityid.errors import BadInput, NotFound
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+
+CHECKPOINT_PURPOSE = "audit-checkpoint"
+_TREE_CACHE = "audit_tree"
+LOAD_CHUNK = 100_000
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    root: bytes
+    note: str
+    key_id: str
+    created_at: dt.datetime
+
+
+def log_size(uow: UnitOfWork) -> int:
+    return int(
+        uow.conn.execute(sa.select(audit_head.c.size).where(audit_head.c.id == 1)).scalar_one()
+    )
+
+
+def current_tree(runtime: Runtime, uow: UnitOfWork) -> MerkleTree:
+    """This process's tree, topped up with every entry committed since it was last used."""
+    tree: MerkleTree = runtime._extras.setdefault(_TREE_CACHE, MerkleTree())
+    size = log_size(uow)
+    while tree.size < size:
+        rows = uow.conn.execute(
+            sa.select(audit_entries.c.leaf_hash)
+            .where(audit_entries.c.idx >= tree.size, audit_entries.c.idx < size)
+            .order_by(audit_entries.c.idx)
+            .limit(LOAD_CHUNK)
+        ).all()
+        if not rows:
+            break
+        tree.extend(b"".join(bytes(row.leaf_hash) for row in rows))
+    return tree
+
+
+def key_name(runtime: Runtime) -> str:
+    return runtime.policy.program.checkpoint_origin
+
+
+def verifier_keys(runtime: Runtime) -> list[str]:
+    """Signed-note verifier keys for every checkpoint key, current and retired."""
+    name = key_name(runtime)
+    return [
+        verifier_key(name, key.public_key)
+        for key in runtime.keystore.public_keys(CHECKPOINT_PURPOSE)
+    ]
+
+
+def create_checkpoint(runtime: Runtime, uow: UnitOfWork) -> StoredCheckpoint:
+    """Sign the tree head as of now and keep it (a new row even if the size is unchanged)."""
+    tree = current_tree(runtime, uow)
+    size = tree.size
+    root = tree.root(size)
+    signer = runtime.keystore.signer(CHECKPOINT_PURPOSE)
+    note = sign_checkpoint(runtime.policy.program.checkpoint_origin, size, root, signer)
+    now = dt.datetime.now(dt.UTC)
+    uow.conn.execute(
+        audit_checkpoints.insert().values(
+            size=size, root_hash=root, note=note, key_id=signer.key_id, created_at=now
+        )
+    )
+    return StoredCheckpoint(size, root, note, signer.key_id, now)
+
+
+def latest_checkpoint(uow: UnitOfWork) -> StoredCheckpoint | None:
+    row = uow.conn.execute(
+        sa.select(audit_checkpoints)
+        .order_by(audit_checkpoints.c.size.desc(), audit_checkpoints.c.checkpoint_id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return StoredCheckpoint(row.size, bytes(row.root_hash), row.note, row.key_id, row.created_at)
+
+
+def checkpoint_if_grown(runtime: Runtime) -> StoredCheckpoint | None:
+    """The scheduled job: sign a new checkpoint when entries arrived since the last one."""
+    with UnitOfWork(runtime.engine) as uow:
+        latest = latest_checkpoint(uow)
+        if latest is not None and latest.size == log_size(uow):
+            return None
+        made = create_checkpoint(runtime, uow)
+        uow.commit()
+        return made
+
+
+def _check_size(size: int | None, log: int, what: str) -> int:
+    if size is None:
+        return log
+    if size < 0 or size > log:
+        raise BadInput(f"{what} must be between 0 and the log size ({log})")
+    return size
+
+
+def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> dict[str, Any]:
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        tree = current_tree(runtime, uow)
+        size = _check_size(size, tree.size, "size")
+        if not 0 <= index < size:
+            raise BadInput(
+                f"index must be between 0 and {size - 1}" if size else "the log is empty"
+            )
+        proof = tree.inclusion_proof(index, size)
+        return {
+            "index": index,
+            "size": size,
+            "leaf_hash": tree.leaf(index).hex(),
+            "root_hash": tree.root(size).hex(),
+            "proof": [node.hex() for node in proof],
+        }
+
+
+def consistency_proof(runtime: Runtime, old: int, new: int | None = None) -> dict[str, Any]:
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        tree = current_tree(runtime, uow)
+        new = _check_size(new, tree.size, "new")
+        if not 0 <= old <= new:
+            raise BadInput("old must be between 0 and new")
+        proof = tree.consistency_proof(old, new)
+        return {
+            "old": old,
+            "new": new,
+            "old_root_hash": tree.root(old).hex(),
+            "new_root_hash": tree.root(new).hex(),
+            "proof": [node.hex() for node in proof],
+        }
+
+
+def entries(uow: UnitOfWork, start: int = 0, end: int | None = None) -> list[dict[str, Any]]:
+    """Entries [start, end) as the exact bytes hashed into each leaf (base64)."""
+    size = log_size(uow)
+    end = size if end is None else min(end, size)
+    if start < 0 or start > end:
+        raise BadInput("start must be between 0 and end")
+    if end - start > 10_000:
+        raise BadInput("at most 10,000 entries at a time; page with --start and --end")
+    rows = uow.conn.execute(
+        sa.select(audit_entries.c.idx, audit_entries.c.entry)
+        .where(audit_entries.c.idx >= start, audit_entries.c.idx < end)
+        .order_by(audit_entries.c.idx)
+    ).all()
+    return [
+        {"index": row.idx, "leaf": base64.b64encode(bytes(row.entry)).decode("ascii")}
+        for row in rows
+    ]
+
+
+def verify(runtime: Runtime) -> dict[str, Any]:
+    """Recompute the whole tree from the entries; check every checkpoint's signature and root.
+
+    Answers `{"ok", "size", "first_bad_index", "reason"}`.
+    """
+    keys = verifier_keys(runtime)
+    origin = runtime.policy.program.checkpoint_origin
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        size = log_size(uow)
+        entry_bytes: list[bytes] = []
+        stored_leaves = bytearray()
+        expected = 0
+        gap: int | None = None
+        for row in uow.conn.execution_options(yield_per=LOAD_CHUNK).execute(
+            sa.select(
+                audit_entries.c.idx, audit_entries.c.entry, audit_entries.c.leaf_hash
+            ).order_by(audit_entries.c.idx)
+        ):
+            if row.idx != expected and gap is None:
+                gap = expected  # an index missing or out of place
+            expected += 1
+            entry_bytes.append(bytes(row.entry))
+            stored_leaves += bytes(row.leaf_hash)
+        heads: list[tuple[int, bytes]] = []
+        bad_signature_at: int | None = None
+        for row in uow.conn.execute(
+            sa.select(audit_checkpoints).order_by(audit_checkpoints.c.size)
+        ):
+            try:
+                checkpoint = parse_and_verify(row.note, keys, origin=origin)
+            except CheckpointError:
+                bad_signature_at = row.size if bad_signature_at is None else bad_signature_at
+                continue
+            if checkpoint.size != row.size or checkpoint.root != bytes(row.root_hash):
+                bad_signature_at = row.size if bad_signature_at is None else bad_signature_at
+                continue
+            heads.append((checkpoint.size, checkpoint.root))
+    finding = diagnose(entry_bytes, bytes(stored_leaves), heads)
+    candidates = [i for i in (gap, finding.index if finding else None) if i is not None]
+    if len(entry_bytes) != size:
+        candidates.append(min(len(entry_bytes), size))
+    first_bad = min(candidates) if candidates else None
+    reason = finding.reason if finding else ("index_gap" if gap is not None else None)
+    if first_bad is None and bad_signature_at is not None:
+        reason = "checkpoint_signature"
+    return {
+        "ok": first_bad is None and bad_signature_at is None,
+        "size": len(entry_bytes),
+        "first_bad_index": first_bad,
+        "reason": reason,
+        "checkpoints_checked": len(heads),
+    }
+
+
+def entry_page(
+    uow: UnitOfWork,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Auditors' browsing: newest first, filtered by actor, action, record and dates."""
+    from cityid.audit.entry import decode_entry
+    from cityid.audit.tables import audit_targets
+
+    query = sa.select(audit_entries.c.idx, audit_entries.c.entry).order_by(
+        audit_entries.c.idx.desc()
+    )
+    if actor:
+        query = query.where(audit_entries.c.actor == actor)
+    if action:
+        query = query.where(audit_entries.c.action.startswith(action, autoescape=True))
+    if target:
+        query = query.where(
+            audit_entries.c.idx.in_(
+                sa.select(audit_targets.c.idx).where(audit_targets.c.target == target)
+            )
+        )
+    if since:
+        query = query.where(audit_entries.c.at >= dt.datetime.combine(since, dt.time(), dt.UTC))
+    if until:
+        end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        query = query.where(audit_entries.c.at < end)
+    rows = uow.conn.execute(query.limit(max(1, min(limit, 1000)))).all()
+    page = []
+    for row in rows:
+        entry = decode_entry(bytes(row.entry))
+        page.append(
+            {
+                "index": row.idx,
+                "actor": entry.actor,
+                "action": entry.action,
+                "targets": list(entry.targets),
+                "reason": entry.reason,
+                "reason_ref": entry.reason_ref,
+                "at": entry.at.isoformat(),
+            }
+        )
+    return page
+
+
+def require_checkpoint(uow: UnitOfWork) -> StoredCheckpoint:
+    latest = latest_checkpoint(uow)
+    if latest is None:
+        raise NotFound("no checkpoint has been signed yet")
+    return latest

@@ -1,0 +1,208 @@
+"""Finding and reading applications without scanning plaintext.
+
+By application id; by exact name and date of birth through the keyed blind index; and,
+for the applicant, by reference and date of birth. Every read of personal data appends
+an audit entry ("application.read", "application.search", "application.status_check").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from cityid.audit import log as audit_log
+from cityid.crypto import KeyDestroyed
+from cityid.enrollment.repository import (
+    BLIND_INDEX_PURPOSE,
+    ApplicationRecord,
+    EnrollmentKeys,
+    blind_index,
+    load_row,
+    normalise_reference,
+    open_bytes,
+    open_record,
+    open_text,
+    summaries,
+    summary,
+)
+from cityid.enrollment.tables import applications
+from cityid.errors import NotFound
+from cityid.runtime import Runtime
+from cityid.staff.actor import Actor
+from cityid.staff.permissions import authorize
+from cityid.store.uow import UnitOfWork
+
+# Who the audit log names when an applicant checks their own status (no staff account).
+APPLICANT_SELF = Actor(user_id="applicant-self", username="applicant-self", role=None)
+QUEUE_STATUSES = ("flagged", "submitted")
+
+
+def open_application(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    application_id: str,
+    *,
+    reason: str = "staff_view",
+) -> ApplicationRecord:
+    """The decrypted application for an authorized actor; audited as "application.read".
+
+    Raises `KeyDestroyed` (code "destroyed") when the record's cohort key is gone.
+    """
+    authorize(runtime.policy, actor, "application.read")
+    row = load_row(uow, application_id)
+    with EnrollmentKeys.open(runtime.keystore) as keys:
+        record = open_record(uow, keys.sealer, row)
+    audit_log.append(uow, actor, "application.read", [application_id], reason=reason)
+    return record
+
+
+def show(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    application_id: str,
+    *,
+    documents: bool = False,
+) -> dict[str, Any]:
+    """INTERFACE.md's `application show` document."""
+    record = open_application(uow, runtime, actor, application_id)
+    docs: list[dict[str, Any]] = []
+    for doc in record.documents:
+        item: dict[str, Any] = {"type": doc.type, "points": doc.points, "copy": doc.copy}
+        if documents:
+            item.update(
+                attestation_id=doc.attestation_id,
+                identity_points=doc.identity_points,
+                residency_points=doc.residency_points,
+                issuing_country=doc.issuing_country,
+                outcome=doc.outcome,
+                verifier_id=doc.verifier_id,
+                verified_at=_utc(doc.verified_at).isoformat(timespec="seconds"),
+            )
+        docs.append(item)
+    return {
+        "application_id": record.application_id,
+        "reference": record.reference,
+        "status": record.status,
+        "type": record.app_type,
+        "centre": record.centre,
+        "enrolled_on": record.enrolled_on.isoformat(),
+        "previous_application_id": record.previous_application_id,
+        "applicant": record.applicant_json(),
+        "points": {
+            "identity": record.identity_points,
+            "residency": record.residency_points,
+            "total": record.total_points,
+        },
+        "flags": record.flags,
+        "notes": record.notes,
+        "documents": docs,
+    }
+
+
+def photo(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, *, face: bool = False
+) -> bytes | None:
+    """The sealed portrait (JPEG) or the small face (WebP); audited as a read."""
+    authorize(runtime.policy, actor, "application.read")
+    row = load_row(uow, application_id)
+    with EnrollmentKeys.open(runtime.keystore) as keys:
+        data = open_bytes(keys.sealer, row, "face" if face else "photo")
+    audit_log.append(
+        uow, actor, "application.read", [application_id], reason="face" if face else "portrait"
+    )
+    return data
+
+
+def search(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    family_name: str,
+    given_name: str,
+    date_of_birth: dt.date,
+) -> list[dict[str, Any]]:
+    """Applications with exactly this (normalised) name and date of birth."""
+    authorize(runtime.policy, actor, "application.read")
+    with EnrollmentKeys.open(runtime.keystore) as keys:
+        wanted = blind_index(
+            keys.hasher(BLIND_INDEX_PURPOSE), family_name, given_name, date_of_birth
+        )
+    rows = uow.conn.execute(
+        sa.select(applications)
+        .where(applications.c.blind_index == wanted)
+        .order_by(applications.c.created_at)
+    ).all()
+    found = summaries(rows)
+    audit_log.append(
+        uow,
+        actor,
+        "application.search",
+        [r["application_id"] for r in found],
+        reason="blind_index",
+        extra={"found": len(found)},
+    )
+    return found
+
+
+def get_summary(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str
+) -> dict[str, Any]:
+    """Status and points, no personal data (so nothing to audit)."""
+    authorize(runtime.policy, actor, "application.read")
+    return summary(load_row(uow, application_id))
+
+
+def queue(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    statuses: Sequence[str] = QUEUE_STATUSES,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """The supervisor's queue: flagged first, then submitted, oldest first."""
+    authorize(runtime.policy, actor, "application.decide")
+    order = sa.case((applications.c.status == "flagged", 0), else_=1)
+    rows = uow.conn.execute(
+        sa.select(applications)
+        .where(applications.c.status.in_(list(statuses)))
+        .order_by(order, applications.c.created_at)
+        .limit(limit)
+    ).all()
+    return summaries(rows)
+
+
+def status_check(
+    uow: UnitOfWork, runtime: Runtime, reference: str, date_of_birth: dt.date
+) -> dict[str, str]:
+    """An applicant's own check: reference and date of birth give the status, nothing else.
+
+    A wrong date of birth answers exactly like an unknown reference. The caller (the web
+    door) rate-limits it.
+    """
+    not_found = NotFound("no application with that reference and date of birth")
+    row = uow.conn.execute(
+        sa.select(applications).where(applications.c.reference == normalise_reference(reference))
+    ).first()
+    if row is None:
+        raise not_found
+    try:
+        with EnrollmentKeys.open(runtime.keystore) as keys:
+            born = open_text(keys.sealer, row, "date_of_birth") or ""
+    except KeyDestroyed:
+        raise not_found from None
+    audit_log.append(
+        uow, APPLICANT_SELF, "application.status_check", [row.application_id], reason="applicant"
+    )
+    if not hmac.compare_digest(born.encode(), date_of_birth.isoformat().encode()):
+        raise not_found
+    return {"reference": row.reference, "status": row.status}
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

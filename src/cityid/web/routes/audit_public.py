@@ -1,0 +1,62 @@
+"""Public audit endpoints: anyone may fetch checkpoints and proofs (no personal data)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from cityid.audit import service
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import get_runtime
+
+router = APIRouter(prefix="/audit", tags=["audit (public)"])
+
+
+class InclusionProof(BaseModel):
+    index: int
+    size: int
+    leaf_hash: str
+    root_hash: str
+    proof: list[str]
+
+
+class ConsistencyProof(BaseModel):
+    old: int
+    new: int
+    old_root_hash: str
+    new_root_hash: str
+    proof: list[str]
+
+
+@router.get("/checkpoint", response_class=PlainTextResponse)
+def checkpoint(runtime: Runtime = Depends(get_runtime)) -> PlainTextResponse:
+    """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        latest = service.require_checkpoint(uow)
+    return PlainTextResponse(latest.note, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/public-key", response_class=PlainTextResponse)
+def public_key(runtime: Runtime = Depends(get_runtime)) -> PlainTextResponse:
+    """Signed-note verifier keys for the checkpoints, one per line."""
+    return PlainTextResponse("\n".join(service.verifier_keys(runtime)) + "\n")
+
+
+@router.get("/proof/inclusion", response_model=InclusionProof)
+def inclusion(
+    index: int = Query(ge=0),
+    size: int | None = Query(default=None, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> InclusionProof:
+    return InclusionProof(**service.inclusion_proof(runtime, index, size))
+
+
+@router.get("/proof/consistency", response_model=ConsistencyProof)
+def consistency(
+    old: int = Query(ge=0),
+    new: int | None = Query(default=None, ge=0),
+    runtime: Runtime = Depends(get_runtime),
+) -> ConsistencyProof:
+    return ConsistencyProof(**service.consistency_proof(runtime, old, new))

@@ -1,0 +1,220 @@
+"""The enrollment JSON API under /api/v1/applications: intake, read, decide, search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from cityid.enrollment import lookup, service
+from cityid.enrollment.applicant import Applicant
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import Staff, get_runtime, get_uow, require
+
+router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+
+
+class IntakeBody(Applicant):
+    """An applicant as INTERFACE.md's applicant lines carry them, plus the type."""
+
+    application_type: Literal["new", "renewal", "replacement", "update"] = "new"
+    previous_application_id: str | None = Field(default=None, max_length=32)
+
+
+class Flag(BaseModel):
+    kind: str
+    of: str | None = None
+    score: float | None = None
+
+
+class Points(BaseModel):
+    identity: int
+    residency: int
+    total: int
+
+
+class IntakeResult(BaseModel):
+    application_id: str | None = Field(description="None when the applicant is not eligible")
+    reference: str | None = Field(description="What the applicant checks their status with")
+    status: Literal["submitted", "flagged", "rejected"]
+    flags: list[Flag]
+    reasons: list[str] = Field(description="Why not eligible, in sentences to read out")
+    notes: list[str]
+    points: Points
+
+
+class DocumentShown(BaseModel):
+    type: str
+    points: int
+    copy_: Literal["retained", "not_retained", "destroyed"] = Field(alias="copy")
+    issuing_country: str | None = None
+    outcome: str | None = None
+
+    model_config = {"populate_by_name": True}
+
+
+class ApplicationView(BaseModel):
+    application_id: str
+    reference: str
+    status: str
+    type: str
+    centre: str | None
+    enrolled_on: dt.date
+    previous_application_id: str | None
+    applicant: dict[str, Any]
+    points: Points
+    flags: list[Flag]
+    notes: list[str]
+    documents: list[DocumentShown]
+
+
+class ApplicationSummary(BaseModel):
+    application_id: str
+    status: str
+    type: str
+    centre: str | None
+    enrolled_on: dt.date
+    created_at: dt.datetime
+    total_points: int
+    flags: list[Flag]
+
+
+class SearchResult(BaseModel):
+    applications: list[ApplicationSummary]
+
+
+class DecisionBody(BaseModel):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class DecisionResult(BaseModel):
+    application_id: str
+    status: str
+    previous_status: str
+
+
+class StatusCheckBody(BaseModel):
+    reference: str = Field(max_length=20)
+    date_of_birth: dt.date
+
+
+class StatusCheckResult(BaseModel):
+    reference: str
+    status: str
+
+
+@router.post("", response_model=IntakeResult, status_code=200)
+def create_application(
+    body: IntakeBody,
+    staff: Staff = Depends(require("application.create")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> IntakeResult:
+    """Take an application in. Ineligible applicants get reasons and nothing is stored."""
+    today = runtime.today()
+    request = service.parse_request(body.model_dump(mode="json"), runtime, today)
+    outcome = service.intake(uow, runtime, staff.actor, request, today=today)
+    uow.commit()
+    return IntakeResult(
+        application_id=outcome.application_id,
+        reference=outcome.reference,
+        status=outcome.status,  # type: ignore[arg-type]
+        flags=[Flag(**f) for f in outcome.flags],
+        reasons=outcome.reasons,
+        notes=outcome.notes,
+        points=Points(
+            identity=outcome.identity_points,
+            residency=outcome.residency_points,
+            total=outcome.total_points,
+        ),
+    )
+
+
+@router.get("/search", response_model=SearchResult)
+def search_applications(
+    family_name: str = Query(max_length=100),
+    given_name: str = Query(max_length=100),
+    date_of_birth: dt.date = Query(),
+    staff: Staff = Depends(require("application.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> SearchResult:
+    """Exact name and date of birth, through the keyed blind index. Audited."""
+    found = lookup.search(uow, runtime, staff.actor, family_name, given_name, date_of_birth)
+    uow.commit()
+    return SearchResult(applications=[ApplicationSummary(**row) for row in found])
+
+
+@router.post("/status-check", response_model=StatusCheckResult)
+def check_status(
+    body: StatusCheckBody,
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> StatusCheckResult:
+    """For applicants (no sign-in): the status of the application with this reference."""
+    result = lookup.status_check(uow, runtime, body.reference, body.date_of_birth)
+    uow.commit()
+    return StatusCheckResult(**result)
+
+
+@router.get("/{application_id}", response_model=ApplicationView)
+def read_application(
+    application_id: str,
+    staff: Staff = Depends(require("application.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> ApplicationView:
+    """The application, decrypted for the caller. Audited. 410 when its keys are destroyed."""
+    shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
+    uow.commit()
+    return ApplicationView(**shown)
+
+
+def _decide(
+    action: str,
+    application_id: str,
+    body: DecisionBody,
+    staff: Staff,
+    runtime: Runtime,
+    uow: UnitOfWork,
+) -> DecisionResult:
+    move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    result = move[action](uow, runtime, staff.actor, application_id, body.reason)
+    uow.commit()
+    return DecisionResult(**result)
+
+
+@router.post("/{application_id}/approve", response_model=DecisionResult)
+def approve_application(
+    application_id: str,
+    body: DecisionBody,
+    staff: Staff = Depends(require("application.decide")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> DecisionResult:
+    return _decide("approve", application_id, body, staff, runtime, uow)
+
+
+@router.post("/{application_id}/reject", response_model=DecisionResult)
+def reject_application(
+    application_id: str,
+    body: DecisionBody,
+    staff: Staff = Depends(require("application.decide")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> DecisionResult:
+    return _decide("reject", application_id, body, staff, runtime, uow)
+
+
+@router.post("/{application_id}/withdraw", response_model=DecisionResult)
+def withdraw_application(
+    application_id: str,
+    body: DecisionBody,
+    staff: Staff = Depends(require("application.withdraw")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> DecisionResult:
+    return _decide("withdraw", application_id, body, staff, runtime, uow)
