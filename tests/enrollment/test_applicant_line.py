@@ -6,10 +6,11 @@ import json
 import unicodedata
 
 import pytest
-from enrollment_helpers import POLICY, TODAY, document, line
 
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant_line
 from cityid.errors import BadInput
+
+from .enrollment_helpers import POLICY, TODAY, document, line
 
 
 def _errors(data: object) -> dict[str, str]:
@@ -48,6 +49,14 @@ def test_names_are_only_nfc_normalised() -> None:
     decomposed = unicodedata.normalize("NFD", "José")
     person = parse_applicant_line(json.dumps(line(given_name=decomposed)), POLICY, TODAY)
     assert person.given_name == "José" and len(person.given_name) == 4
+
+
+def test_joiners_stay_but_control_and_override_characters_are_refused() -> None:
+    persian = "\u0645\u06cc\u200c\u0646\u0627"  # a name with a zero-width non-joiner
+    person = parse_applicant_line(json.dumps(line(given_name=persian)), POLICY, TODAY)
+    assert person.given_name == persian
+    for bad in ("Ana\u202eanA", "Ana\x07"):
+        assert _errors(line(given_name=bad)) == {"given_name": "contains control characters"}
 
 
 def test_one_name_is_enough_but_none_is_not() -> None:

@@ -7,7 +7,12 @@ import dataclasses
 from typing import Any
 
 import pytest
-from enrollment_helpers import (
+
+from cityid.enrollment.mrz import parse_mrz
+from cityid.policy import Policy
+from cityid.policy.eligibility import decide
+
+from .enrollment_helpers import (
     POLICY,
     TODAY,
     applicant,
@@ -16,10 +21,6 @@ from enrollment_helpers import (
     with_eligibility,
     years_before,
 )
-
-from cityid.enrollment.mrz import parse_mrz
-from cityid.policy import Policy
-from cityid.policy.eligibility import decide
 
 
 def _broken_check_digit(mrz: str) -> str:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from enrollment_helpers import POLICY, TODAY
 from PIL import Image
 
 from cityid.enrollment.applicant import parse_applicant_line
@@ -22,6 +21,8 @@ from cityid.enrollment.synth import generate_applicants, write_jsonl
 from cityid.enrollment.synth_names import NICKNAMES
 from cityid.errors import BadInput
 from cityid.policy.eligibility import decide
+
+from .enrollment_helpers import POLICY, TODAY
 
 
 @pytest.fixture(scope="module")

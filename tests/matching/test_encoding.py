@@ -3,7 +3,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TestHasher, applicant
+from matching_helpers import TestHasher, applicant
 from synthetic import applicants
 
 from cityid.matching.document_token import document_token, normalise_document_number
@@ -44,7 +44,9 @@ def test_realistic_changes_still_score_as_the_same_person(
     "other",
     [
         applicant("Maria", "Chen", "1990-11-23", "8 Bay Street", "10301", ""),
-        applicant("Robert", "Rodriguez", "1984-03-19", "9 Fordham Road", "10458", ""),  # same surname
+        applicant(
+            "Robert", "Rodriguez", "1984-03-19", "9 Fordham Road", "10458", ""
+        ),  # same surname
         applicant("Jennifer", "Rodriguez", "1984-03-07"),  # twin sister, same address
     ],
 )
@@ -56,8 +58,14 @@ def test_different_people_score_below_the_threshold(
 
 
 def test_transposed_day_and_month_share_a_block(encoder: BloomEncoder) -> None:
-    a = encoder.encode(applicant(given="Ana", family="Nguyen", dob="1979-04-11", postal_code="11373"))
-    b = encoder.encode(applicant(given="Ana", family="Nguyen", dob="1979-11-04", line1="5 Main St", postal_code="11355"))
+    a = encoder.encode(
+        applicant(given="Ana", family="Nguyen", dob="1979-04-11", postal_code="11373")
+    )
+    b = encoder.encode(
+        applicant(
+            given="Ana", family="Nguyen", dob="1979-11-04", line1="5 Main St", postal_code="11355"
+        )
+    )
     assert set(a.blocks) & set(b.blocks)
 
 
@@ -66,11 +74,18 @@ def test_swapped_given_and_family_names_are_found_by_the_swapped_query(
 ) -> None:
     enrolled = encoder.encode(applicant("Wei", "Zhang"))
     written_other_way = applicant("Zhang", "Wei")
-    assert dice(enrolled.bits, encoder.encode(written_other_way).bits) < matching.duplicate_threshold
-    assert dice(enrolled.bits, encoder.encode_swapped(written_other_way).bits) >= matching.duplicate_threshold
+    assert (
+        dice(enrolled.bits, encoder.encode(written_other_way).bits) < matching.duplicate_threshold
+    )
+    assert (
+        dice(enrolled.bits, encoder.encode_swapped(written_other_way).bits)
+        >= matching.duplicate_threshold
+    )
 
 
-def test_encoding_shape_follows_the_policy(encoder: BloomEncoder, matching: Matching, hasher: TestHasher) -> None:
+def test_encoding_shape_follows_the_policy(
+    encoder: BloomEncoder, matching: Matching, hasher: TestHasher
+) -> None:
     e = encoder.encode(applicant())
     assert len(e.bits) == matching.bloom_bits // 8
     assert e.key_id == hasher.key_id
@@ -84,12 +99,24 @@ def test_another_key_gives_unrelated_encodings(matching: Matching) -> None:
     assert not set(one.blocks) & set(two.blocks)
 
 
-def test_encodings_and_tokens_contain_no_plain_values(encoder: BloomEncoder, hasher: TestHasher) -> None:
+def test_encodings_and_tokens_contain_no_plain_values(
+    encoder: BloomEncoder, hasher: TestHasher
+) -> None:
     person = applicant("Guadalupe", "Hernandez", "1975-12-30", "4567 Roosevelt Avenue", "11372")
     e = encoder.encode(person)
     token = document_token(hasher, "passport", "MEX", "G12345678")
     stored = e.bits + b"".join(e.blocks) + token + (encoder.address_key(person) or b"")
-    for secret in ["guadalupe", "hernandez", "1975", "19751230", "4567", "roosevelt", "11372", "G12345678", "12345678"]:
+    for secret in [
+        "guadalupe",
+        "hernandez",
+        "1975",
+        "19751230",
+        "4567",
+        "roosevelt",
+        "11372",
+        "G12345678",
+        "12345678",
+    ]:
         for form in {secret, secret.upper(), secret.title()}:
             assert form.encode() not in stored
             assert form.encode("utf-16-le") not in stored
@@ -110,7 +137,9 @@ def test_non_latin_names_encode(encoder: BloomEncoder) -> None:
 
 
 def test_missing_parts_still_encode(encoder: BloomEncoder) -> None:
-    e = encoder.encode({"given_name": "Ana", "family_name": "", "date_of_birth": None, "address": {}})
+    e = encoder.encode(
+        {"given_name": "Ana", "family_name": "", "date_of_birth": None, "address": {}}
+    )
     assert len(e.bits) == 128
     features = features_from_applicant({"given_name": "Ana"})
     assert features.birth_year is None and features.postal_code == ""
@@ -118,8 +147,8 @@ def test_missing_parts_still_encode(encoder: BloomEncoder) -> None:
 
 def test_encoding_is_fast_enough_for_a_million_records(encoder: BloomEncoder) -> None:
     people = applicants(6000, seed=3)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other work on a shared machine does not count
     for p in people:
         encoder.encode(p)
-    rate = len(people) / (time.perf_counter() - started)
+    rate = len(people) / (time.process_time() - started)
     assert rate >= 5000, f"{rate:.0f} records/s"

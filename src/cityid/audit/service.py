@@ -186,16 +186,15 @@ def verify(runtime: Runtime) -> dict[str, Any]:
         size = log_size(uow)
         entry_bytes: list[bytes] = []
         stored_leaves = bytearray()
-        expected = 0
         gap: int | None = None
-        for row in uow.conn.execution_options(yield_per=LOAD_CHUNK).execute(
+        rows = uow.conn.execution_options(yield_per=LOAD_CHUNK).execute(
             sa.select(
                 audit_entries.c.idx, audit_entries.c.entry, audit_entries.c.leaf_hash
             ).order_by(audit_entries.c.idx)
-        ):
+        )
+        for expected, row in enumerate(rows):
             if row.idx != expected and gap is None:
                 gap = expected  # an index missing or out of place
-            expected += 1
             entry_bytes.append(bytes(row.entry))
             stored_leaves += bytes(row.leaf_hash)
         heads: list[tuple[int, bytes]] = []
@@ -217,7 +216,7 @@ def verify(runtime: Runtime) -> dict[str, Any]:
     if len(entry_bytes) != size:
         candidates.append(min(len(entry_bytes), size))
     first_bad = min(candidates) if candidates else None
-    reason = finding.reason if finding else ("index_gap" if gap is not None else None)
+    reason: str | None = finding.reason if finding else ("index_gap" if gap is not None else None)
     if first_bad is None and bad_signature_at is not None:
         reason = "checkpoint_signature"
     return {

@@ -69,10 +69,18 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
+# Bidi embeddings, overrides and isolates can make text display as something else.
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _clean_text(value: str) -> str:
-    """NFC and outer blanks trimmed; control characters refused. Nothing else changes."""
+    """NFC and outer blanks trimmed; control characters refused. Nothing else changes.
+
+    Joiners and direction marks (ZWJ, ZWNJ, RLM) are part of how some scripts are
+    written and stay; overrides that disguise text are refused.
+    """
     text = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d" for c in text):
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_OVERRIDES for c in text):
         raise ValueError("contains control characters")
     return text
 

@@ -139,6 +139,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(health.router)
     app.include_router(console.router)
     app.include_router(auth_api.router)
+    from cityid.web.routes.enrollment_console import include_routes as include_enrollment
+
+    include_enrollment(app)
     app.include_router(audit_public.router)
     app.include_router(audit_console.router)
     return app

@@ -19,6 +19,9 @@ class NavItem:
 # Later issues add their rooms here; an item shows only if the role may use it.
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "/console/", ""),
+    NavItem("Enrollment desk", "/console/enrollment/", "application.create"),
+    NavItem("Decisions", "/console/enrollment/queue", "application.decide"),
+    NavItem("Find application", "/console/applications/search", "application.read"),
     NavItem("Audit log", "/console/audit/", "audit.read"),
 ]
 

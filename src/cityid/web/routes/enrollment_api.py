@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from cityid.enrollment import lookup, service
 from cityid.enrollment.applicant import Applicant
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, get_uow, require
+from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+
+CSRF_HEADER = "x-csrf-token"
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
@@ -108,15 +110,17 @@ class StatusCheckResult(BaseModel):
 
 @router.post("", response_model=IntakeResult, status_code=200)
 def create_application(
+    request: Request,
     body: IntakeBody,
     staff: Staff = Depends(require("application.create")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> IntakeResult:
     """Take an application in. Ineligible applicants get reasons and nothing is stored."""
+    check_csrf(staff, request.headers.get(CSRF_HEADER))
     today = runtime.today()
-    request = service.parse_request(body.model_dump(mode="json"), runtime, today)
-    outcome = service.intake(uow, runtime, staff.actor, request, today=today)
+    intake_request = service.parse_request(body.model_dump(mode="json"), runtime, today)
+    outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
     uow.commit()
     return IntakeResult(
         application_id=outcome.application_id,
@@ -180,6 +184,7 @@ def _decide(
     staff: Staff,
     runtime: Runtime,
     uow: UnitOfWork,
+    request: Request,
 ) -> DecisionResult:
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
     result = move[action](uow, runtime, staff.actor, application_id, body.reason)
@@ -191,30 +196,33 @@ def _decide(
 def approve_application(
     application_id: str,
     body: DecisionBody,
+    request: Request,
     staff: Staff = Depends(require("application.decide")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> DecisionResult:
-    return _decide("approve", application_id, body, staff, runtime, uow)
+    return _decide("approve", application_id, body, staff, runtime, uow, request)
 
 
 @router.post("/{application_id}/reject", response_model=DecisionResult)
 def reject_application(
     application_id: str,
     body: DecisionBody,
+    request: Request,
     staff: Staff = Depends(require("application.decide")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> DecisionResult:
-    return _decide("reject", application_id, body, staff, runtime, uow)
+    return _decide("reject", application_id, body, staff, runtime, uow, request)
 
 
 @router.post("/{application_id}/withdraw", response_model=DecisionResult)
 def withdraw_application(
     application_id: str,
     body: DecisionBody,
+    request: Request,
     staff: Staff = Depends(require("application.withdraw")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> DecisionResult:
-    return _decide("withdraw", application_id, body, staff, runtime, uow)
+    return _decide("withdraw", application_id, body, staff, runtime, uow, request)

@@ -1,0 +1,332 @@
+"""The enrollment desk (a short wizard), the application view, the supervisor's queue.
+
+The wizard keeps nothing on the server between steps: each step's answers travel in
+the form itself (hidden fields) until "Submit" takes the application in, so an
+abandoned desk leaves no trace. The points tally is an htmx partial that asks the
+eligibility engine on every change.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from cityid.enrollment import lookup, service
+from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
+from cityid.errors import CityIdError
+from cityid.policy.eligibility import decide
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.routes.console import render
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+STEPS = ("applicant", "documents", "photo", "review")
+DOCUMENT_ROWS = 4
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+APPLICANT_FIELDS = (
+    "given_name", "family_name", "date_of_birth", "line1", "line2", "city", "state",
+    "postal_code", "gender", "language", "veteran", "organ_donor", "caretaker_present",
+    "ec_name", "ec_phone", "ec_relationship", "centre",
+)  # fmt: skip
+DOCUMENT_FIELDS = ("type", "number", "country", "expires", "mrz")
+
+
+def _values(form: FormData) -> dict[str, str]:
+    """Every text field the wizard knows, from the posted form."""
+    names = [*APPLICANT_FIELDS, "photo_b64"]
+    names += [f"doc{i}_{f}" for i in range(DOCUMENT_ROWS) for f in DOCUMENT_FIELDS]
+    found: dict[str, str] = {}
+    for name in names:
+        value = form.get(name)
+        if isinstance(value, str):
+            found[name] = value
+    return found
+
+
+def to_line(values: dict[str, str]) -> dict[str, Any]:
+    """The wizard's fields as an applicant line (INTERFACE.md shape)."""
+    line: dict[str, Any] = {
+        "given_name": values.get("given_name", ""),
+        "family_name": values.get("family_name", ""),
+        "date_of_birth": values.get("date_of_birth", ""),
+        "address": {
+            "line1": values.get("line1", ""),
+            "line2": values.get("line2", ""),
+            "city": values.get("city", ""),
+            "state": values.get("state", ""),
+            "postal_code": values.get("postal_code", ""),
+        },
+        "veteran": values.get("veteran") == "on",
+        "organ_donor": values.get("organ_donor") == "on",
+        "caretaker_present": values.get("caretaker_present") == "on",
+        "documents": [],
+    }
+    for key in ("gender", "language", "centre"):
+        if values.get(key):
+            line[key] = values[key]
+    if values.get("ec_name"):
+        line["emergency_contact"] = {
+            "name": values["ec_name"],
+            "phone": values.get("ec_phone", ""),
+            "relationship": values.get("ec_relationship", ""),
+        }
+    for i in range(DOCUMENT_ROWS):
+        kind = values.get(f"doc{i}_type", "")
+        if not kind:
+            continue
+        doc: dict[str, Any] = {
+            "type": kind,
+            "number": values.get(f"doc{i}_number", ""),
+            "issuing_country": values.get(f"doc{i}_country", ""),
+            "expires": values.get(f"doc{i}_expires") or None,
+        }
+        if values.get(f"doc{i}_mrz"):
+            doc["mrz"] = values[f"doc{i}_mrz"]
+        line["documents"].append(doc)
+    if values.get("photo_b64"):
+        line["photo"] = values["photo_b64"]
+    return line
+
+
+def _step_errors(errors: list[tuple[str, str]], step: str) -> list[tuple[str, str]]:
+    """The errors that belong to the fields of one step."""
+    if step == "applicant":
+        return [e for e in errors if not e[0].startswith(("documents", "photo"))]
+    if step == "documents":
+        return [e for e in errors if e[0].startswith("documents")]
+    if step == "photo":
+        return [e for e in errors if e[0].startswith("photo")]
+    return errors
+
+
+def _desk(
+    request: Request,
+    staff: Staff,
+    runtime: Runtime,
+    step: str,
+    values: dict[str, str],
+    errors: list[tuple[str, str]] | None = None,
+    tally: dict[str, Any] | None = None,
+    outcome: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "console/enrollment/desk.html",
+        staff,
+        step=step,
+        steps=STEPS,
+        values=values,
+        errors=errors or [],
+        tally=tally,
+        outcome=outcome,
+        document_types=runtime.policy.document_types,
+        languages=runtime.policy.card.languages,
+        genders=runtime.policy.card.genders,
+        rows=range(DOCUMENT_ROWS),
+        state=runtime.policy.residency.state,
+    )
+
+
+def _tally(runtime: Runtime, values: dict[str, str]) -> dict[str, Any]:
+    """Points so far, from the eligibility engine; problems in the documents listed."""
+    today = runtime.today()
+    try:
+        applicant = parse_applicant(to_line(values), runtime.policy, today)
+    except InvalidApplicant as exc:
+        return {"ready": False, "errors": exc.field_errors}
+    decision = decide(applicant, runtime.policy, today)
+    return {"ready": True, "decision": decision, "errors": []}
+
+
+@router.get("/enrollment/", response_class=HTMLResponse)
+def desk_start(
+    request: Request,
+    staff: Staff = Depends(require("application.create")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    return _desk(request, staff, runtime, "applicant", {"state": runtime.policy.residency.state})
+
+
+@router.post("/enrollment/", response_class=HTMLResponse)
+async def desk_step(
+    request: Request,
+    staff: Staff = Depends(require("application.create")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    form = await request.form()
+    csrf = form.get("csrf_token")
+    check_csrf(staff, csrf if isinstance(csrf, str) else None)
+    values = _values(form)
+    upload = form.get("photo_file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        values["photo_b64"] = base64.b64encode(data).decode("ascii")
+    current = str(form.get("step", "applicant"))
+    target = str(form.get("go", "applicant"))
+    if current not in STEPS or target not in (*STEPS, "submit"):
+        current, target = "applicant", "applicant"
+    today = runtime.today()
+
+    # Moving forward checks the step being left; moving back never blocks.
+    forward = target == "submit" or STEPS.index(target) > STEPS.index(current)
+    if forward:
+        try:
+            intake_request = service.parse_request(to_line(values), runtime, today)
+            if target in ("review", "submit"):
+                service.check_photo(intake_request.applicant)
+        except InvalidApplicant as exc:
+            for step in STEPS[: STEPS.index(current) + 1] if target != "submit" else STEPS:
+                mine = _step_errors(exc.field_errors, step)
+                if mine:
+                    return _desk(
+                        request, staff, runtime, step, values, mine, _tally(runtime, values)
+                    )
+            if target == "submit":
+                return _desk(request, staff, runtime, "review", values, exc.field_errors)
+    if target != "submit":
+        return _desk(request, staff, runtime, target, values, tally=_tally(runtime, values))
+    try:
+        intake_request = service.parse_request(to_line(values), runtime, today)
+        outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
+    except InvalidApplicant as exc:
+        return _desk(request, staff, runtime, "review", values, exc.field_errors)
+    except CityIdError as exc:
+        return _desk(request, staff, runtime, "review", values, [("(application)", exc.message)])
+    uow.commit()
+    return render(request, "console/enrollment/outcome.html", staff, outcome=outcome)
+
+
+@router.post("/enrollment/tally", response_class=HTMLResponse)
+async def desk_tally(
+    request: Request,
+    staff: Staff = Depends(require("application.create")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    """The live points tally (an htmx partial); nothing is stored or audited."""
+    form = await request.form()
+    csrf = form.get("csrf_token")
+    check_csrf(staff, csrf if isinstance(csrf, str) else None)
+    return render(
+        request, "console/enrollment/_tally.html", staff, tally=_tally(runtime, _values(form))
+    )
+
+
+@router.get("/enrollment/queue", response_class=HTMLResponse)
+def supervisor_queue(
+    request: Request,
+    staff: Staff = Depends(require("application.decide")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    rows = lookup.queue(uow, runtime, staff.actor)
+    return render(request, "console/enrollment/queue.html", staff, rows=rows)
+
+
+@router.get("/applications/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    family_name: str = "",
+    given_name: str = "",
+    date_of_birth: str = "",
+    staff: Staff = Depends(require("application.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    rows: list[dict[str, Any]] | None = None
+    error = None
+    if family_name or given_name or date_of_birth:
+        try:
+            born = dt.date.fromisoformat(date_of_birth)
+        except ValueError:
+            error = "Date of birth: not a date (use YYYY-MM-DD)"
+        else:
+            rows = lookup.search(uow, runtime, staff.actor, family_name, given_name, born)
+            uow.commit()
+    return render(
+        request,
+        "console/enrollment/search.html",
+        staff,
+        rows=rows,
+        error=error,
+        query={
+            "family_name": family_name,
+            "given_name": given_name,
+            "date_of_birth": date_of_birth,
+        },
+    )
+
+
+@router.get("/applications/{application_id}", response_class=HTMLResponse)
+def application_page(
+    request: Request,
+    application_id: str,
+    staff: Staff = Depends(require("application.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
+    uow.commit()
+    from cityid.staff.permissions import is_allowed
+
+    return render(
+        request,
+        "console/enrollment/application.html",
+        staff,
+        app=shown,
+        can_decide=is_allowed(runtime.policy, staff.actor, "application.decide"),
+        can_withdraw=is_allowed(runtime.policy, staff.actor, "application.withdraw"),
+    )
+
+
+@router.get("/applications/{application_id}/photo")
+def application_photo(
+    application_id: str,
+    staff: Staff = Depends(require("application.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    data = lookup.photo(uow, runtime, staff.actor, application_id)
+    if data is None:
+        return Response(status_code=404)
+    uow.commit()
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/applications/{application_id}/decision")
+async def application_decision(
+    request: Request,
+    application_id: str,
+    staff: Staff = Depends(require("application.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> Response:
+    """Approve, reject or withdraw from the application view (the service checks roles)."""
+    form = await request.form()
+    csrf = form.get("csrf_token")
+    check_csrf(staff, csrf if isinstance(csrf, str) else None)
+    action = form.get("action")
+    reason = form.get("reason")
+    moves = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    if not isinstance(action, str) or action not in moves:
+        return RedirectResponse(f"/console/applications/{application_id}", status_code=303)
+    moves[action](
+        uow, runtime, staff.actor, application_id, reason if isinstance(reason, str) else None
+    )
+    uow.commit()
+    return RedirectResponse(f"/console/applications/{application_id}", status_code=303)
+
+
+def include_routes(app: FastAPI) -> None:
+    """Mount the enrollment API and console on the app (one call in `create_app`)."""
+    from cityid.web.routes import enrollment_api
+
+    app.include_router(enrollment_api.router)
+    app.include_router(router)

@@ -1,0 +1,1 @@
+"""Tests of the pure enrollment core: MRZ, applicant lines, eligibility, photos, synth."""
