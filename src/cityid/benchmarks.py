@@ -39,9 +39,9 @@ class BenchRow:
 
 # Targets named by the issues. Rows without a target are reported for information.
 TARGETS: dict[str, Target] = {
-    "audit_appends": Target(5_000, "higher"),
-    "audit_inclusion_proof_at_1m": Target(1.0, "lower"),
-    "audit_verify_1m": Target(30.0, "lower", anchor="audit_hash_chain_verify_1m"),
+    "audit_appends_durable": Target(5_000, "higher", anchor="audit_append"),
+    "audit_inclusion_proof": Target(1_000, "lower"),  # µs at 1,000,000 entries
+    "audit_verify_merkle": Target(30.0, "lower", anchor="audit_verify_hash_chain"),
     "cards_offline_verifications": Target(10_000, "higher"),
     "cards_qr_version": Target(25, "lower"),
 }
@@ -74,7 +74,47 @@ def _crypto_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
         keystore.close()
 
 
-SUITES: dict[str, Suite] = {"crypto": _crypto_suite}
+def _audit_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
+    """In-memory tree figures at `size` entries, and durable appends through the database."""
+    import time
+
+    from cityid.audit import log as audit_log
+    from cityid.audit.bench import measure
+    from cityid.datadir import init_data_dir
+    from cityid.runtime import Runtime
+    from cityid.staff.actor import Actor
+    from cityid.store.uow import UnitOfWork
+
+    rows = measure(size or 1_000_000)
+    settings = bench_settings(data_dir)
+    init_data_dir(data_dir, settings, admin_password="bench-only passphrase 42")
+    runtime = Runtime.open(data_dir, settings)
+    actor = Actor("bench-clerk", "bench-clerk", "clerk")
+    batch, batches = 500, 40
+    started = time.perf_counter()
+    for b in range(batches):
+        with UnitOfWork(runtime.engine) as uow:
+            audit_log.append_many(
+                uow,
+                [
+                    audit_log.Event(actor, "application.read", [f"app-{b}-{i}"])
+                    for i in range(batch)
+                ],
+            )
+            uow.commit()
+    elapsed = time.perf_counter() - started
+    runtime.close()
+    rows.append(
+        {
+            "name": "audit_appends_durable",
+            "value": round(batch * batches / elapsed, 1),
+            "unit": "entries/s (SQLite, 500 per commit)",
+        }
+    )
+    return rows
+
+
+SUITES: dict[str, Suite] = {"crypto": _crypto_suite, "audit": _audit_suite}
 
 
 def run(size: int | None = None, only: list[str] | None = None) -> list[BenchRow]:

@@ -1,4 +1,4 @@
-"""The stored audit log: same-transaction appends, proofs, and tamper detection by `audit verify`."""
+"""The stored audit log: same-transaction appends, proofs, tamper detection by `audit verify`."""
 
 from __future__ import annotations
 
@@ -118,8 +118,33 @@ def test_inclusion_proofs_check_against_the_signed_checkpoint(
 
 
 def test_audit_entries_need_the_auditor_permission(runtime: Runtime, cli, data_dir: Path) -> None:
-    refused = cli("--json", "--data-dir", str(data_dir), "audit", "entries")
-    assert refused.code == 0 or refused.json["error"]["code"] == "forbidden"
+    from cityid.staff.accounts import add_user
+
+    with UnitOfWork(runtime.engine) as uow:
+        add_user(
+            uow,
+            runtime.policy,
+            username="clerk1",
+            role="clerk",
+            password="a clerk's passphrase",
+            by=Actor("test-admin", "test-admin", "admin"),
+        )
+        uow.commit()
+    password = data_dir / "clerk.pw"
+    password.write_text("a clerk's passphrase")
+    refused = cli(
+        "--json",
+        "--data-dir",
+        str(data_dir),
+        "--actor",
+        "clerk1",
+        "--password-file",
+        str(password),
+        "audit",
+        "entries",
+    )
+    assert refused.code == 1
+    assert refused.json["error"]["code"] == "forbidden"
 
 
 def test_the_public_endpoints_serve_checkpoint_and_proofs(runtime: Runtime) -> None:

@@ -23,8 +23,17 @@ def runtime(data_dir: Path) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def staff(runtime: Runtime) -> dict[str, Actor]:
-    """A clerk and a supervisor (real accounts: the CLI signs them in)."""
+def staff() -> dict[str, Actor]:
+    """A clerk and a supervisor as the services see them (no accounts: no password hashing)."""
+    return {
+        role: Actor(user_id=f"user-{role}", username=f"{role}1", role=role)
+        for role in ("clerk", "supervisor")
+    }
+
+
+@pytest.fixture
+def accounts(runtime: Runtime) -> dict[str, Actor]:
+    """A clerk and a supervisor with real accounts, for the CLI and the web to sign in."""
     admin = Actor(user_id="test-admin", username="test-admin", role="admin")
     people = {}
     with UnitOfWork(runtime.engine) as uow:

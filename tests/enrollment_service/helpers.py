@@ -109,5 +109,5 @@ def dump_database(engine: sa.Engine) -> bytes:
     return b"\x00".join(chunks)
 
 
-def files_bytes(directory: Path) -> bytes:
-    return b"\x00".join(p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file())
+def files_bytes(directory: Path, pattern: str = "*") -> bytes:
+    return b"\x00".join(p.read_bytes() for p in sorted(directory.rglob(pattern)) if p.is_file())

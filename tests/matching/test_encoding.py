@@ -7,7 +7,7 @@ from matching_helpers import TestHasher, applicant
 from synthetic import applicants
 
 from cityid.matching.document_token import document_token, normalise_document_number
-from cityid.matching.encoding import BloomEncoder, dice
+from cityid.matching.encoding import BloomEncoder, dice, pack_blocks, unpack_blocks
 from cityid.matching.features import features_from_applicant
 from cityid.policy.model import Matching
 
@@ -90,6 +90,7 @@ def test_encoding_shape_follows_the_policy(
     assert len(e.bits) == matching.bloom_bits // 8
     assert e.key_id == hasher.key_id
     assert e.blocks and all(len(t) == 16 for t in e.blocks)
+    assert unpack_blocks(pack_blocks(e.blocks)) == e.blocks
 
 
 def test_another_key_gives_unrelated_encodings(matching: Matching) -> None:

@@ -73,28 +73,33 @@ def bigrams(token: str) -> list[str]:
     return [padded[i : i + 2] for i in range(len(padded) - 1)]
 
 
-def feature_grams(f: MatchFeatures) -> list[tuple[str, str]]:
-    """(feature, gram) pairs that go into the filter; a set, so repeats add nothing."""
-    grams: list[tuple[str, str]] = []
+@lru_cache(maxsize=65_536)  # a pure function of its arguments: the same in every process
+def _prefixed_bigrams(feature: str, token: str) -> tuple[str, ...]:
+    return tuple(f"{feature}\x1f{g}" for g in bigrams(token))
+
+
+def feature_grams(f: MatchFeatures) -> list[str]:
+    """Feature-prefixed grams ("fn\x1fan") that go into the filter; repeats add nothing."""
+    grams: list[str] = []
     # the first given name as its canonical form(s), so "Bill" and "William" share grams
     for token in (*f.given_canonical[:3], *f.given[1:2]):
-        grams.extend(("gn", g) for g in bigrams(token))
-    grams.extend(("gc", c) for c in f.given_canonical[:3])
+        grams.extend(_prefixed_bigrams("gn", token))
+    grams.extend("gc\x1f" + c for c in f.given_canonical[:3])
     for token in f.family[:3]:
-        grams.extend(("fn", g) for g in bigrams(token))
+        grams.extend(_prefixed_bigrams("fn", token))
     if f.birth_year is not None:
-        grams.append(("by", str(f.birth_year)))
+        grams.append("by\x1f" + str(f.birth_year))
     if f.birth_month is not None and f.birth_day is not None:
-        grams.append(("bm", str(f.birth_month)))
-        grams.append(("bd", str(f.birth_day)))
+        grams.append("bm\x1f" + str(f.birth_month))
+        grams.append("bd\x1f" + str(f.birth_day))
         low, high = sorted((f.birth_month, f.birth_day))
-        grams.append(("dm", f"{low}-{high}"))
+        grams.append(f"dm\x1f{low}-{high}")
     if f.postal_code:
-        grams.append(("pc", f.postal_code))
+        grams.append("pc\x1f" + f.postal_code)
     if f.street:
-        grams.append(("st", f.street))
+        grams.append("st\x1f" + f.street)
     if f.house_number:
-        grams.append(("hn", f.house_number))
+        grams.append("hn\x1f" + f.house_number)
     return grams
 
 
@@ -185,8 +190,8 @@ class BloomEncoder:
 
     def filter_bytes(self, f: MatchFeatures) -> bytes:
         built = 0
-        for feature, gram in set(feature_grams(f)):
-            built |= self._gram_mask(feature, gram)
+        for gram in set(feature_grams(f)):
+            built |= self._gram_mask(gram)
         folded = (built & self._low_mask) ^ (built >> self.bits)
         return folded.to_bytes(self.bits // 8, "little")
 
@@ -218,9 +223,9 @@ class BloomEncoder:
     def blocks(self, f: MatchFeatures) -> list[bytes]:
         return sorted({self._token(key) for key in blocking_keys(f)})
 
-    def _gram_mask_uncached(self, feature: str, gram: str) -> int:
-        k = self._k[feature]
-        digest = self.hasher.digest(_DOMAIN + b"gram/" + f"{feature}\x1f{gram}".encode())
+    def _gram_mask_uncached(self, gram: str) -> int:
+        k = self._k[gram[:2]]
+        digest = self.hasher.digest(_DOMAIN + b"gram/" + gram.encode())
         # k independent 32-bit positions from the HMAC output; SHAKE-256 stretches it
         # when 32 bytes are not enough (the output is already secret, so is its stretch).
         stream = digest if 4 * k <= len(digest) else hashlib.shake_256(digest).digest(4 * k)
@@ -238,3 +243,14 @@ def dice(a: bytes, b: bytes) -> float:
     x, y = int.from_bytes(a, "little"), int.from_bytes(b, "little")
     total = x.bit_count() + y.bit_count()
     return 2 * (x & y).bit_count() / total if total else 0.0
+
+
+def pack_blocks(blocks: Iterable[bytes]) -> bytes:
+    """Blocking tokens as one column value (16 bytes each, concatenated)."""
+    return b"".join(blocks)
+
+
+def unpack_blocks(blob: bytes) -> list[bytes]:
+    if len(blob) % BLOCK_TOKEN_BYTES:
+        raise ValueError("a blocking-token column must hold whole 16-byte tokens")
+    return [blob[i : i + BLOCK_TOKEN_BYTES] for i in range(0, len(blob), BLOCK_TOKEN_BYTES)]

@@ -1,0 +1,300 @@
+"""card issue|show|qr|render|revoke|suspend|reinstate|renew|replace, verify, status-list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal, cast
+
+import typer
+
+from cityid.cli.actor import resolve_actor
+from cityid.cli.context import CliContext, cli_context
+from cityid.cli.main import app
+from cityid.errors import BadInput
+
+card_app = typer.Typer(help="Cards: issue, print, revoke, renew, replace.", no_args_is_help=True)
+status_list_app = typer.Typer(help="Revocation status lists.", no_args_is_help=True)
+app.add_typer(card_app, name="card")
+app.add_typer(status_list_app, name="status-list")
+
+_Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the card's history).")]
+_Code = Annotated[
+    str | None, typer.Option("--code", help="Reason code for the audit log, e.g. fraud.")
+]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _in_uow(cli: CliContext, work: Any) -> Any:
+    from cityid.store.uow import UnitOfWork
+
+    runtime = cli.runtime()
+    actor = resolve_actor(cli)
+    with UnitOfWork(runtime.engine) as uow:
+        result = work(uow, runtime, actor)
+        uow.commit()
+    return result
+
+
+@card_app.command("issue")
+def card_issue(
+    ctx: typer.Context,
+    application_id: Annotated[str, typer.Argument(help="An approved application (app-...).")],
+) -> None:
+    """Issue the card of an approved application; the application becomes issued."""
+    from cityid.cards import service
+
+    cli = cli_context(ctx)
+    result = _in_uow(cli, lambda uow, rt, actor: service.issue(uow, rt, actor, application_id))
+    cli.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+
+
+@card_app.command("show")
+def card_show(ctx: typer.Context, card_number: Annotated[str, typer.Argument()]) -> None:
+    """The card's record and history (no personal data)."""
+    from cityid.cards import service
+    from cityid.store.uow import UnitOfWork
+
+    cli = cli_context(ctx)
+    runtime = cli.runtime()
+    actor = resolve_actor(cli)
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        card = service.get_card(uow, runtime, actor, card_number)
+        shown = card.to_json(runtime.today()) | {
+            "history": service.history(uow, runtime, actor, card)
+        }
+    cli.emit(shown)
+
+
+@card_app.command("qr")
+def card_qr(ctx: typer.Context, card_number: Annotated[str, typer.Argument()]) -> None:
+    """Print the card's QR text: a credential freshly signed from current data."""
+    from cityid.cards import service
+
+    cli = cli_context(ctx)
+    result = _in_uow(cli, lambda uow, rt, actor: service.credential_qr(uow, rt, actor, card_number))
+    cli.emit(result, result["qr"])
+
+
+@card_app.command("render")
+def card_render(
+    ctx: typer.Context,
+    card_number: Annotated[str, typer.Argument()],
+    out: Annotated[Path, typer.Option("--out", help="FILE.png (one side) or FILE.pdf (both)")],
+    side: Annotated[str, typer.Option("--side", help="front or back (PNG only)")] = "front",
+) -> None:
+    """Draw the card: the front (or back) as PNG, or both sides as a print-ready PDF."""
+    from cityid.cards import service
+
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".pdf"):
+        raise typer.BadParameter("the file must end in .png or .pdf", param_hint="--out")
+    if side not in ("front", "back"):
+        raise typer.BadParameter("front or back", param_hint="--side")
+    kind: Literal["png", "pdf"] = "pdf" if suffix == ".pdf" else "png"
+    cli = cli_context(ctx)
+    chosen = cast(Literal["front", "back"], side)
+    data = _in_uow(
+        cli,
+        lambda uow, rt, actor: service.render(uow, rt, actor, card_number, kind=kind, side=chosen),
+    )
+    _write(out, data)
+    result = {"card_number": card_number, "file": str(out), "bytes": len(data), "side": side}
+    cli.emit(result, f"Wrote {out}.")
+
+
+def _change(
+    ctx: typer.Context, change: str, card_number: str, reason: str, code: str | None
+) -> None:
+    from cityid.cards import service
+
+    cli = cli_context(ctx)
+    what = cast(Literal["revoke", "suspend", "reinstate"], change)
+    result = _in_uow(
+        cli,
+        lambda uow, rt, actor: service.change_status(
+            uow, rt, actor, card_number, what, reason, reason_code=code
+        ),
+    )
+    cli.emit(result, f"Card {result['card_number']}: {result['status']}.")
+
+
+@card_app.command("revoke")
+def card_revoke(
+    ctx: typer.Context, card_number: Annotated[str, typer.Argument()], reason: _Reason,
+    code: _Code = None,
+) -> None:  # fmt: skip
+    """Revoke for good; verifiers see it in the next status list."""
+    _change(ctx, "revoke", card_number, reason, code)
+
+
+@card_app.command("suspend")
+def card_suspend(
+    ctx: typer.Context, card_number: Annotated[str, typer.Argument()], reason: _Reason,
+    code: _Code = None,
+) -> None:  # fmt: skip
+    """Suspend until reinstated."""
+    _change(ctx, "suspend", card_number, reason, code)
+
+
+@card_app.command("reinstate")
+def card_reinstate(
+    ctx: typer.Context, card_number: Annotated[str, typer.Argument()], reason: _Reason,
+    code: _Code = None,
+) -> None:  # fmt: skip
+    """Lift a suspension."""
+    _change(ctx, "reinstate", card_number, reason, code)
+
+
+@card_app.command("renew")
+def card_renew(
+    ctx: typer.Context,
+    card_number: Annotated[str, typer.Argument()],
+    application: Annotated[
+        str, typer.Option("--application", help="The approved renewal application.")
+    ],
+) -> None:
+    """Renew (60 days before expiry to 6 months after, per policy): a new card, new term."""
+    from cityid.cards import service
+
+    cli = cli_context(ctx)
+    result = _in_uow(
+        cli, lambda uow, rt, actor: service.renew(uow, rt, actor, card_number, application)
+    )
+    cli.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+
+
+@card_app.command("replace")
+def card_replace(
+    ctx: typer.Context,
+    card_number: Annotated[str, typer.Argument()],
+    reason: Annotated[str, typer.Option("--reason", help="lost, stolen or damaged")],
+    note: Annotated[str | None, typer.Option("--note", help="Free text for the history.")] = None,
+    waive_fee: Annotated[
+        bool, typer.Option("--waive-fee", help="Hardship: no replacement fee.")
+    ] = False,
+) -> None:
+    """A new card for a lost, stolen or damaged one; the old card is revoked."""
+    from cityid.cards import service
+
+    cli = cli_context(ctx)
+    result = _in_uow(
+        cli,
+        lambda uow, rt, actor: service.replace(
+            uow, rt, actor, card_number, reason=reason, note=note, fee_waived=waive_fee
+        ),
+    )
+    cli.emit(result, f"Card {result['card_number']} replaces {result['replaces']}.")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    qr_text: Annotated[str | None, typer.Argument(help="The QR text (base45).")] = None,
+    image: Annotated[Path | None, typer.Option("--image", help="A photo/scan of the card.")] = None,
+    keys: Annotated[
+        Path | None, typer.Option("--keys", help="Issuer keys: COSE_KeySet .cbor or JWK .json")
+    ] = None,
+    status_list: Annotated[
+        list[Path] | None, typer.Option("--status-list", help="Status list token file(s).")
+    ] = None,
+    purpose: Annotated[str, typer.Option("--purpose", help="identity, age or residency")] = (
+        "identity"
+    ),
+) -> None:
+    """Check a card. With --keys it is fully offline; else the data dir's keys and lists.
+
+    Exit 0 for every verification answer (valid or not); 1 only when it could not check.
+    """
+    from cityid.cards import verify_inputs
+    from cityid.cards.verify import PURPOSES, Purpose, Verifier
+
+    if purpose not in PURPOSES:
+        raise typer.BadParameter(f"one of {', '.join(PURPOSES)}", param_hint="--purpose")
+    if (qr_text is None) == (image is None):
+        raise typer.BadParameter("give the QR text or --image, not both")
+    cli = cli_context(ctx)
+    text = qr_text if image is None else verify_inputs.qr_text_from_image(_read(image))
+    assert text is not None
+    now = dt.datetime.now(dt.UTC)
+    tokens = [
+        t for path in status_list or [] for t in verify_inputs.status_list_tokens(_read(path))
+    ]
+    if keys is not None:
+        issuer_keys = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
+        verifier = Verifier(issuer_keys, tokens, now=now, require_status=bool(tokens))
+        mode = "offline"
+    else:
+        verifier = _data_dir_verifier(cli, tokens, now)
+        mode = "offline" if tokens else "data_dir"
+    outcome = verifier.verify(text, now=now, purpose=cast(Purpose, purpose))
+    result = outcome.to_json() | {"mode": mode}
+    if not outcome.status_checked and outcome.result.value == "valid":
+        result["note"] = "no status list was available: revocation was not checked"
+    cli.emit(result, lambda: _print_verify(result))
+
+
+def _data_dir_verifier(cli: CliContext, tokens: list[bytes], now: dt.datetime) -> Any:
+    from cityid.cards import service
+    from cityid.cards.verify import Verifier
+    from cityid.store.uow import UnitOfWork
+
+    runtime = cli.runtime()
+    if tokens:
+        keys = [(k.key_id, k.public_key) for k in runtime.keystore.public_keys("card-issuer")]
+        return Verifier(keys, tokens, now=now)
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        return service.local_verifier(runtime, uow, now)
+
+
+def _print_verify(result: dict[str, Any]) -> None:
+    typer.echo(f"result: {result['result']}")
+    if not result["status_checked"]:
+        typer.echo("status: NOT checked (no status list)")
+    for key, value in result["claims"].items():
+        if key != "photo":
+            typer.echo(f"  {key}: {value}")
+
+
+@status_list_app.command("export")
+def status_list_export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="The token file to write.")],
+    list_number: Annotated[int | None, typer.Option("--list", help="Only this list.")] = None,
+) -> None:
+    """Write the signed status list for offline verifiers (a CBOR array if several)."""
+    import cbor2
+
+    from cityid.cards import status_service
+    from cityid.store.uow import UnitOfWork
+
+    cli = cli_context(ctx)
+    runtime = cli.runtime()
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        numbers = [list_number] if list_number is not None else status_service.list_numbers(uow)
+        if not numbers:
+            raise BadInput("no status list yet: no card has been issued")
+        tokens = [status_service.signed_token(runtime, uow, n) for n in numbers]
+    data = tokens[0] if len(tokens) == 1 else cbor2.dumps(tokens)
+    _write(out, data)
+    result = {
+        "file": str(out),
+        "lists": numbers,
+        "uris": [status_service.status_list_uri(runtime, n) for n in numbers],
+        "bytes": len(data),
+        "ttl_seconds": runtime.policy.card.status_list_ttl_seconds,
+    }
+    cli.emit(result, f"Wrote {len(numbers)} status list(s) to {out}.")

@@ -1,0 +1,1 @@
+"""Retention: schedules, legal holds, disposition batches, certificates, receipts, backups."""
