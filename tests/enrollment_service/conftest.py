@@ -12,7 +12,7 @@ from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 
-STAFF_PASSWORD = "a long staff password 42"  # noqa: S105 (test-only)
+STAFF_PASSWORD = "a long staff password 42"
 
 
 @pytest.fixture

@@ -86,7 +86,9 @@ def test_verify_and_discard_leaves_no_document_byte_or_number_anywhere(
     result = cli("enroll", "--file", str(file), *_as(accounts["clerk"], password_file))
     assert result.code == 0 and result.json["enrolled"] == 1, result.out
     app_id = result.json["items"][0]["application_id"]
-    shown = cli("application", "show", app_id, "--documents", *_as(accounts["clerk"], password_file))
+    shown = cli(
+        "application", "show", app_id, "--documents", *_as(accounts["clerk"], password_file)
+    )
     assert shown.code == 0
     assert [d["copy"] for d in shown.json["documents"]] == ["not_retained", "not_retained"]
     assert shown.json["applicant"]["family_name"] == "Quintanilla-Ybarra"  # it is all there

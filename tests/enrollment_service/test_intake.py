@@ -67,7 +67,13 @@ def test_intake_round_trip_show_and_audit(runtime: Runtime, staff: dict[str, Act
     assert ("application.create", [outcome.application_id]) in actions
     assert ("application.read", [outcome.application_id]) in actions
     everything = b"".join(entry for _, entry, _ in entries)
-    for personal in (b"Quintanilla", "Zoë".encode(), b"1988", b"Junction", PASSPORT_NUMBER.encode()):
+    for personal in (
+        b"Quintanilla",
+        "Zoë".encode(),
+        b"1988",
+        b"Junction",
+        PASSPORT_NUMBER.encode(),
+    ):
         assert personal not in everything
 
     # No personal data in the clear in the application's row.
@@ -131,7 +137,10 @@ def test_clerk_cannot_decide_supervisor_can(runtime: Runtime, staff: dict[str, A
         service.approve(uow, runtime, staff["clerk"], app_id)
     with UnitOfWork(runtime.engine) as uow, pytest.raises(Forbidden):
         service.intake(
-            uow, runtime, Actor.system(), service.parse_request(applicant_line(), runtime, runtime.today())
+            uow,
+            runtime,
+            Actor.system(),
+            service.parse_request(applicant_line(), runtime, runtime.today()),
         )
     with UnitOfWork(runtime.engine) as uow:
         result = service.reject(

@@ -5,7 +5,7 @@ import datetime as dt
 from matching_helpers import TestHasher, applicant
 from synthetic import applicants
 
-from cityid.matching import signals
+import cityid.matching.signals as signals
 from cityid.matching.document_token import document_token
 from cityid.matching.encoding import BloomEncoder
 from cityid.matching.evaluate import evaluate

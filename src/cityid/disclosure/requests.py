@@ -45,7 +45,9 @@ MAX_REASON_CHARS = 4000
 GRANTING = ("granted", "partially_granted")
 # The audit log takes a reference only in the shape of an id, never date-shaped.
 _AUDIT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/#-]{0,127}")
-_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}")
+_DATE_LIKE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2}"
+)
 _AUDIT_CHUNK = 1000
 
 
@@ -422,8 +424,9 @@ def show(uow: UnitOfWork, runtime: Runtime, actor: Actor, request_id: str) -> di
         .order_by(disclosure_documents.c.added_at, disclosure_documents.c.document_id)
     ).all()
     notice_rows = uow.conn.execute(
-        sa.select(disclosure_notices.c.notice_id, disclosure_notices.c.status)
-        .where(disclosure_notices.c.request_id == request_id)
+        sa.select(disclosure_notices.c.notice_id, disclosure_notices.c.status).where(
+            disclosure_notices.c.request_id == request_id
+        )
     ).all()
     with RecordSealer(runtime.keystore) as sealer:
         key = sealed_key(row)

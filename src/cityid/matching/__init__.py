@@ -1,1 +1,1 @@
-"""Duplicate and fraud detection without keeping plaintext: keyed encodings, tokens, 1:N index, signals."""
+"""Duplicate and fraud detection without plaintext: keyed encodings, 1:N index, signals."""

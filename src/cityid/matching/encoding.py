@@ -42,9 +42,10 @@ BLOCK_TOKEN_BYTES = 16
 _DOMAIN = b"cityid/match/v1/"
 
 # How many of the policy's k hash positions each kind of gram gets, as a fraction of k.
-# Whole-value grams (a year, a canonical name) carry as much evidence as a whole name's
-# bigrams, so they get more positions each; the address is weaker evidence of identity
-# (people move; families share it) and gets fewer. Tuned with evaluate.py.
+# A whole-value gram (a birth year, a street) stands for a whole field, so it gets more
+# positions than one name bigram; the address is weaker evidence of identity (people
+# move, families share it). Tuned with evaluate.py on synthetic duplicates: typos,
+# nicknames, transposed dates, surname forms and moves.
 FEATURE_WEIGHTS: Mapping[str, float] = {
     "gn": 0.5,  # given-name bigrams
     "gc": 0.25,  # canonical given name, whole (the bigrams already follow the canonical)

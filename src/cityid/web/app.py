@@ -144,6 +144,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     include_enrollment(app)
     app.include_router(audit_public.router)
     app.include_router(audit_console.router)
+    from cityid.web.routes import disclosure_api, disclosure_console, transparency
+
+    app.include_router(transparency.router)
+    app.include_router(disclosure_api.router)
+    app.include_router(disclosure_console.router)
+    from cityid.web.routes import cards_api, cards_console, cards_public
+
+    app.include_router(cards_public.router)
+    app.include_router(cards_api.router)
+    app.include_router(cards_console.router)
     return app
 
 

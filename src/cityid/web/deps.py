@@ -85,7 +85,7 @@ def require(permission: str) -> Callable[..., Staff]:
 
     check.__name__ = f"require_{permission.replace('.', '_')}"
     # The RBAC matrix test reads this to know which permission guards each route.
-    setattr(check, PERMISSION_ATTRIBUTE, permission)  # noqa: B010
+    setattr(check, PERMISSION_ATTRIBUTE, permission)
     return check
 
 

@@ -22,6 +22,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Enrollment desk", "/console/enrollment/", "application.create"),
     NavItem("Decisions", "/console/enrollment/queue", "application.decide"),
     NavItem("Find application", "/console/applications/search", "application.read"),
+    NavItem("Cards", "/console/cards/", "card.read"),
+    NavItem("Disclosure requests", "/console/disclosure/", "disclosure.read"),
     NavItem("Audit log", "/console/audit/", "audit.read"),
 ]
 

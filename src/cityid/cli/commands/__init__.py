@@ -1,5 +1,6 @@
 """Every command module registers itself on the root app when imported here."""
 
 import cityid.cli.commands.cards  # noqa: F401
+import cityid.cli.commands.disclosure
 import cityid.cli.commands.enrollment  # noqa: F401
 from cityid.cli.commands import audit, bench, keys, setup  # noqa: F401

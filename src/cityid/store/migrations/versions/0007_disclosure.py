@@ -69,9 +69,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_index(
-        "ix_disclosure_documents_request_id", "disclosure_documents", ["request_id"]
-    )
+    op.create_index("ix_disclosure_documents_request_id", "disclosure_documents", ["request_id"])
     op.create_table(
         "disclosure_notices",
         sa.Column("notice_id", sa.String(32), nullable=False),

@@ -1,0 +1,165 @@
+"""The staff console's card room: find a card, see it, act on it, print it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from cityid.cards import service
+from cityid.cards.numbers import format_card_number, normalize_card_number
+from cityid.errors import CityIdError
+from cityid.runtime import Runtime
+from cityid.staff.permissions import is_allowed
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import Staff, check_csrf, get_runtime, require
+from cityid.web.routes.console import render
+
+router = APIRouter(prefix="/console/cards", include_in_schema=False)
+
+_Csrf = Annotated[str, Form(max_length=128)]
+
+
+def _card_url(number: str, message: str | None = None, error: str | None = None) -> str:
+    url = f"/console/cards/{quote(normalize_card_number(number))}"
+    if message:
+        url += f"?message={quote(message)}"
+    elif error:
+        url += f"?error={quote(error)}"
+    return url
+
+
+@router.get("/", response_class=HTMLResponse)
+def cards_home(
+    request: Request,
+    number: str | None = Query(default=None, max_length=24),
+    error: str | None = Query(default=None, max_length=300),
+    staff: Staff = Depends(require("card.read")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    if number:
+        return RedirectResponse(_card_url(number), status_code=303)
+    return render(
+        request,
+        "console/cards/index.html",
+        staff,
+        error=error,
+        can_issue=is_allowed(runtime.policy, staff.actor, "card.issue"),
+    )
+
+
+@router.post("/issue")
+def issue_card(
+    application_id: Annotated[str, Form(max_length=32)],
+    csrf_token: _Csrf,
+    staff: Staff = Depends(require("card.issue")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    check_csrf(staff, csrf_token)
+    try:
+        with UnitOfWork(runtime.engine) as uow:
+            issued = service.issue(uow, runtime, staff.actor, application_id.strip())
+            uow.commit()
+    except CityIdError as exc:
+        return RedirectResponse(f"/console/cards/?error={quote(exc.message)}", status_code=303)
+    return RedirectResponse(
+        _card_url(issued["card_number"], message="Card issued."), status_code=303
+    )
+
+
+@router.get("/{card_number}", response_class=HTMLResponse)
+def card_page(
+    request: Request,
+    card_number: str,
+    message: str | None = Query(default=None, max_length=300),
+    error: str | None = Query(default=None, max_length=300),
+    staff: Staff = Depends(require("card.read")),
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        card = service.get_card(uow, runtime, staff.actor, card_number)
+        events = service.history(uow, runtime, staff.actor, card)
+    today = runtime.today()
+    return render(
+        request,
+        "console/cards/card.html",
+        staff,
+        card=card.to_json(today),
+        printed_number=format_card_number(card.card_number),
+        events=events,
+        message=message,
+        error=error,
+        can_manage=is_allowed(runtime.policy, staff.actor, "card.manage"),
+        fee_cents=runtime.policy.card.replacement_fee_cents,
+        fee_waivable=runtime.policy.card.replacement_fee_waivable_for_hardship,
+    )
+
+
+@router.post("/{card_number}/status")
+def change_status(
+    card_number: str,
+    action: Annotated[Literal["revoke", "suspend", "reinstate"], Form()],
+    reason: Annotated[str, Form(max_length=2000)],
+    csrf_token: _Csrf,
+    staff: Staff = Depends(require("card.manage")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    check_csrf(staff, csrf_token)
+    try:
+        with UnitOfWork(runtime.engine) as uow:
+            result = service.change_status(uow, runtime, staff.actor, card_number, action, reason)
+            uow.commit()
+    except CityIdError as exc:
+        return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
+    return RedirectResponse(
+        _card_url(card_number, message=f"The card is now {result['status']}."), status_code=303
+    )
+
+
+@router.post("/{card_number}/replace")
+def replace_card(
+    card_number: str,
+    reason: Annotated[Literal["lost", "stolen", "damaged"], Form()],
+    csrf_token: _Csrf,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    waive_fee: Annotated[bool, Form()] = False,
+    staff: Staff = Depends(require("card.manage")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    check_csrf(staff, csrf_token)
+    try:
+        with UnitOfWork(runtime.engine) as uow:
+            result = service.replace(
+                uow, runtime, staff.actor, card_number,
+                reason=reason, note=note or None, fee_waived=waive_fee,
+            )  # fmt: skip
+            uow.commit()
+    except CityIdError as exc:
+        return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
+    return RedirectResponse(
+        _card_url(result["card_number"], message="New card issued; the old one is revoked."),
+        status_code=303,
+    )
+
+
+@router.get("/{card_number}/print")
+def print_card(
+    card_number: str,
+    format: Literal["pdf", "png"] = Query(default="pdf"),
+    side: Literal["front", "back"] = Query(default="front"),
+    staff: Staff = Depends(require("card.read")),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
+    """The print-ready card (PDF, both sides) or one side as PNG; the read is audited."""
+    with UnitOfWork(runtime.engine) as uow:
+        data = service.render(uow, runtime, staff.actor, card_number, kind=format, side=side)
+        uow.commit()
+    number = normalize_card_number(card_number)
+    name = f"card-{number}.pdf" if format == "pdf" else f"card-{number}-{side}.png"
+    return Response(
+        data,
+        media_type="application/pdf" if format == "pdf" else "image/png",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,140 @@
+"""Public card endpoints, no login: issuer keys, status lists, and the verifier.
+
+The /verify page reads the QR code in the clerk's browser (jsQR, vendored), so the
+card's picture never leaves the device; only the QR text is sent to /api/v1/verify.
+Without JavaScript the form posts the picture and the server reads it with zxing-cpp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from cityid.cards import service, status_service, verify_inputs
+from cityid.cards.rate_limit import TokenBuckets
+from cityid.cards.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
+from cityid.cards.verify import PURPOSES, VerificationResult
+from cityid.crypto import cose_key_set, jwk_set
+from cityid.errors import BadInput, CityIdError
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import get_runtime
+from cityid.web.routes.console import render
+
+router = APIRouter(tags=["cards (public)"])
+
+COSE_KEY_SET_MEDIA_TYPE = "application/cose-key-set"
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+_LIMITER = "cards.verify_rate_limiter"
+
+
+class VerifyRequest(BaseModel):
+    qr: str = Field(min_length=1, max_length=8000, description="The QR text (base45)")
+    purpose: Literal["identity", "age", "residency"] = "identity"
+
+
+class VerifyResponse(BaseModel):
+    result: Literal[
+        "valid", "expired", "not_yet_valid", "revoked", "suspended", "bad_signature",
+        "unknown_key", "malformed",
+    ]  # fmt: skip
+    claims: dict[str, Any]
+    status_checked: bool
+    status_stale: bool
+
+
+def _limiter(runtime: Runtime) -> TokenBuckets:
+    found = runtime._extras.get(_LIMITER)
+    if not isinstance(found, TokenBuckets):
+        found = runtime._extras[_LIMITER] = TokenBuckets()
+    return found
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _verify(runtime: Runtime, qr: str, purpose: str) -> VerificationResult:
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        return service.verify_here(runtime, uow, qr, purpose)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/.well-known/cityid/keys",
+    responses={200: {"content": {COSE_KEY_SET_MEDIA_TYPE: {}, "application/json": {}}}},
+)
+def issuer_keys(request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:
+    """The card issuer's public keys: a COSE_KeySet, or a JWK Set on Accept: application/json."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(jwk_set(runtime.keystore), headers={"Cache-Control": "max-age=3600"})
+    return Response(
+        cose_key_set(runtime.keystore),
+        media_type=COSE_KEY_SET_MEDIA_TYPE,
+        headers={"Cache-Control": "max-age=3600"},
+    )
+
+
+@router.get(
+    "/status-lists/{list_number}",
+    responses={200: {"content": {STATUS_LIST_MEDIA_TYPE: {}}}},
+)
+def status_list(list_number: int, runtime: Runtime = Depends(get_runtime)) -> Response:
+    """A signed status list token (IETF Token Status List, CWT form), built just now."""
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        token = status_service.signed_token(runtime, uow, list_number)
+    # Caches may keep it a short while only: a revocation must reach verifiers soon.
+    max_age = min(300, runtime.policy.card.status_list_ttl_seconds)
+    return Response(
+        token, media_type=STATUS_LIST_MEDIA_TYPE, headers={"Cache-Control": f"max-age={max_age}"}
+    )
+
+
+@router.post("/api/v1/verify", response_model=VerifyResponse)
+def verify_api(
+    body: VerifyRequest, request: Request, runtime: Runtime = Depends(get_runtime)
+) -> VerifyResponse:
+    """Check a card's QR text. Public and rate limited per client address."""
+    _limiter(runtime).take(_client(request))
+    outcome = _verify(runtime, body.qr, body.purpose)
+    return VerifyResponse(**outcome.to_json())
+
+
+@router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
+def verify_page(request: Request) -> HTMLResponse:
+    return render(request, "public/verify.html", None, purposes=PURPOSES, outcome=None)
+
+
+@router.post("/verify", response_class=HTMLResponse, include_in_schema=False)
+async def verify_upload(
+    request: Request,
+    image: Annotated[UploadFile, File()],
+    purpose: Annotated[str, Form(max_length=16)] = "identity",
+    runtime: Runtime = Depends(get_runtime),
+) -> HTMLResponse:
+    """The page without JavaScript: the picture is read on the server, then forgotten."""
+    _limiter(runtime).take(_client(request))
+    if purpose not in PURPOSES:
+        raise BadInput("purpose: identity, age or residency")
+    data = await image.read(MAX_IMAGE_BYTES + 1)
+    error = None
+    outcome = None
+    try:
+        if len(data) > MAX_IMAGE_BYTES:
+            raise BadInput("the picture is too large")
+        outcome = _verify(runtime, verify_inputs.qr_text_from_image(data), purpose).to_json()
+    except CityIdError as exc:
+        error = exc.message
+    return render(
+        request,
+        "public/verify.html",
+        None,
+        purposes=PURPOSES,
+        purpose=purpose,
+        outcome=outcome,
+        error=error,
+        checked_at=dt.datetime.now(dt.UTC).strftime("%H:%M UTC"),
+    )

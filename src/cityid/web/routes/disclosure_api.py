@@ -1,0 +1,150 @@
+"""The disclosure JSON API under /api/v1/disclosure/requests: file, list, read, decide, release."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from cityid.disclosure import release, requests
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import Instrument, RequesterKind
+from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+
+CSRF_HEADER = "x-csrf-token"
+DecisionName = Literal["granted", "partially_granted", "denied", "no_records"]
+
+router = APIRouter(prefix="/api/v1/disclosure/requests", tags=["disclosure"])
+
+
+class FileBody(BaseModel):
+    requester_kind: RequesterKind
+    instrument: Instrument
+    scope: dict[str, Any] = Field(
+        description='{"application_ids": [...], "fields": [...], "from", "to"} or '
+        '{"aggregate": true}'
+    )
+    requester: str | None = Field(default=None, max_length=300)
+    docket: str | None = Field(default=None, max_length=64)
+    identity_checked: bool = False
+    court_forbids_notice: bool = False
+    received_on: dt.date | None = None
+
+
+class Proposed(BaseModel):
+    request_id: str
+    decision: DecisionName
+    rule: str
+    status: str
+    counsel_review: bool
+    description: str
+    notes: list[str]
+    fields: list[str]
+    respond_by: str
+
+
+class DecideBody(BaseModel):
+    override: DecisionName | None = None
+    reason: str | None = Field(default=None, max_length=requests.MAX_REASON_CHARS)
+    fields: list[str] | None = None
+
+
+class Decided(BaseModel):
+    request_id: str
+    decision: DecisionName
+    rule: str
+    overridden: bool
+    fields: list[str]
+    notices: int
+
+
+class RequestSummary(BaseModel):
+    request_id: str
+    received_on: str
+    respond_by: str
+    requester_kind: str
+    instrument: str
+    scope_kind: str
+    status: str
+    proposed_decision: str
+    decision: str | None
+    rule: str
+    overridden: bool
+    court_forbids_notice: bool
+
+
+class RequestList(BaseModel):
+    requests: list[RequestSummary]
+
+
+@router.post("", response_model=Proposed)
+def file_request(
+    body: FileBody,
+    request: Request,
+    staff: Staff = Depends(require("disclosure.file")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> dict[str, Any]:
+    """File a request; the answer is the rules' proposal and the rule that made it."""
+    check_csrf(staff, request.headers.get(CSRF_HEADER))
+    result = requests.file_request(uow, runtime, staff.actor, **body.model_dump())
+    uow.commit()
+    return result
+
+
+@router.get("", response_model=RequestList)
+def list_requests(
+    status: Literal["open", "decided"] | None = None,
+    staff: Staff = Depends(require("disclosure.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> dict[str, Any]:
+    return {"requests": requests.list_requests(uow, runtime, staff.actor, status=status)}
+
+
+@router.get("/{request_id}")
+def read_request(
+    request_id: str,
+    staff: Staff = Depends(require("disclosure.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> dict[str, Any]:
+    """The whole request for counsel (audited)."""
+    shown = requests.show(uow, runtime, staff.actor, request_id)
+    uow.commit()
+    return shown
+
+
+@router.post("/{request_id}/decision", response_model=Decided)
+def decide(
+    request_id: str,
+    body: DecideBody,
+    request: Request,
+    staff: Staff = Depends(require("disclosure.decide")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> dict[str, Any]:
+    """Counsel confirms the proposal, or overrides it with a written reason."""
+    check_csrf(staff, request.headers.get(CSRF_HEADER))
+    result = requests.decide(
+        uow, runtime, staff.actor, request_id,
+        override=body.override, reason=body.reason, fields=body.fields,
+    )  # fmt: skip
+    uow.commit()
+    return result
+
+
+@router.get("/{request_id}/package")
+def package(
+    request_id: str,
+    staff: Staff = Depends(require("disclosure.release")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
+) -> dict[str, Any]:
+    """The release package (JSON): only the granted fields; audited."""
+    built = release.build_package(uow, runtime, staff.actor, request_id)
+    uow.commit()
+    return built

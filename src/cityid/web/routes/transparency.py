@@ -1,0 +1,88 @@
+"""The public transparency report: /transparency (HTML, SVG chart), .csv and .json. No login."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
+
+from cityid.disclosure.report import build_report, to_csv
+from cityid.disclosure.report_html import report_context
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import get_runtime
+from cityid.web.templating import templates
+
+router = APIRouter(tags=["public"])
+
+
+class RequestCount(BaseModel):
+    requester_kind: str
+    instrument: str
+    decision: str
+    count: int
+
+
+class QuarterCounts(BaseModel):
+    quarter: str
+    requests: list[RequestCount]
+    requests_total: int
+    overrides: int
+    records_destroyed: dict[str, int]
+    holds_placed: int
+    holds_released: int
+    cards_issued: int
+
+
+class Totals(BaseModel):
+    requests: int
+    requests_by_decision: dict[str, int]
+    requests_by_requester_kind: dict[str, int]
+    overrides: int
+    records_destroyed: dict[str, int]
+    holds_placed: int
+    holds_released: int
+    cards_issued: int
+
+
+class TransparencyReport(BaseModel):
+    program: str
+    generated_at: str
+    quarters: list[QuarterCounts]
+    totals: Totals
+    sources: dict[str, bool]
+
+
+def _report(runtime: Runtime) -> dict[str, object]:
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        return build_report(uow, runtime)
+
+
+@router.get("/transparency.json", response_model=TransparencyReport)
+def transparency_json(runtime: Runtime = Depends(get_runtime)) -> dict[str, object]:
+    """Counts per quarter: requests by requester, instrument and decision; destruction; holds."""
+    return _report(runtime)
+
+
+@router.get("/transparency.csv", response_class=Response)
+def transparency_csv(runtime: Runtime = Depends(get_runtime)) -> Response:
+    """The same counts, one row per quarter and measure."""
+    return Response(
+        to_csv(_report(runtime)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="transparency.csv"'},
+    )
+
+
+@router.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
+def transparency_page(request: Request, runtime: Runtime = Depends(get_runtime)) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "public/transparency.html",
+        {
+            "staff": None,
+            "nav": [],
+            "program": runtime.policy.program,
+            **report_context(_report(runtime)),
+        },
+    )
