@@ -11,9 +11,20 @@ from tests.crypto.crypto_harness import Harness
 
 def _cityid(harness: Harness, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cityid", "--json", "--data-dir", str(harness.data_dir / "dd"), *args],
-        capture_output=True, text=True, env=harness.env(), timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "cityid",
+            "--json",
+            "--data-dir",
+            str(harness.data_dir / "dd"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=harness.env(),
+        timeout=120,
+    )
 
 
 def test_init_with_either_keystore_then_sign_a_checkpoint(harness: Harness) -> None:
@@ -42,8 +53,19 @@ def test_a_wrong_secret_is_one_clear_line(harness: Harness) -> None:
     else:
         wrong["CITYID_PKCS11_PIN"] = "000000"
     result = subprocess.run(
-        [sys.executable, "-m", "cityid", "--data-dir", str(harness.data_dir / "dd"), "keys", "list"],
-        capture_output=True, text=True, env=wrong, timeout=60,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "cityid",
+            "--data-dir",
+            str(harness.data_dir / "dd"),
+            "keys",
+            "list",
+        ],
+        capture_output=True,
+        text=True,
+        env=wrong,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
