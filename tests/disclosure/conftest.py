@@ -22,7 +22,7 @@ from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 
-STAFF_PASSWORD = "counsel decides carefully 2016"
+STAFF_PASSWORD = "the law decides, carefully 2016"
 ADMIN = Actor("admin-bootstrap", "admin-bootstrap", "admin")
 
 
@@ -115,3 +115,34 @@ def city(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[City]:
         yield town
     finally:
         runtime.close()
+
+
+def file_request(city: City, kind: str, instrument: str, scope: dict[str, Any], **more: Any) -> Any:
+    """File in-process as counsel (the CLI is tested elsewhere; this keeps tests fast)."""
+    from cityid.disclosure.requests import file_request as file_
+
+    with UnitOfWork(city.runtime.engine) as uow:
+        result = file_(
+            uow, city.runtime, city.counsel,
+            requester_kind=kind, instrument=instrument, scope=scope, **more,
+        )  # fmt: skip
+        uow.commit()
+    return result
+
+
+def decide(city: City, request_id: str, **more: Any) -> Any:
+    from cityid.disclosure.requests import decide as decide_
+
+    with UnitOfWork(city.runtime.engine) as uow:
+        result = decide_(uow, city.runtime, city.counsel, request_id, **more)
+        uow.commit()
+    return result
+
+
+def package(city: City, request_id: str) -> Any:
+    from cityid.disclosure.release import build_package
+
+    with UnitOfWork(city.runtime.engine) as uow:
+        result = build_package(uow, city.runtime, city.counsel, request_id)
+        uow.commit()
+    return result

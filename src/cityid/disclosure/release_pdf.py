@@ -62,7 +62,11 @@ def package_lines(package: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_pdf(package: dict[str, Any]) -> bytes:
+def page_mark(package: dict[str, Any], number: int, total: int) -> str:
+    return f"Disclosure request {package['request_id']} · page {number} of {total}"
+
+
+def render_pages(package: dict[str, Any]) -> list[Image.Image]:
     body, small = _font(22), _font(18)
     lines = package_lines(package)
     per_page = (PAGE[1] - 2 * MARGIN - 80) // LINE
@@ -71,8 +75,8 @@ def render_pdf(package: dict[str, Any]) -> bytes:
     for number, chunk in enumerate(chunks, start=1):
         page = Image.new("RGB", PAGE, "white")
         draw = ImageDraw.Draw(page)
-        mark = f"Disclosure request {package['request_id']} · page {number} of {len(chunks)}"
-        draw.text((MARGIN, MARGIN // 2), mark, font=small, fill="black")
+        draw.text((MARGIN, MARGIN // 2), page_mark(package, number, len(chunks)), font=small,
+                  fill="black")  # fmt: skip
         draw.line((MARGIN, MARGIN - 10, PAGE[0] - MARGIN, MARGIN - 10), fill="black", width=2)
         y = MARGIN + 10
         for line in chunk:
@@ -81,6 +85,11 @@ def render_pdf(package: dict[str, Any]) -> bytes:
         footer = f"{package['request_id']} · CONFIDENTIAL: released under {package['rule']}"
         draw.text((MARGIN, PAGE[1] - MARGIN // 2 - 20), footer, font=small, fill="black")
         pages.append(page)
+    return pages
+
+
+def render_pdf(package: dict[str, Any]) -> bytes:
+    pages = render_pages(package)
     out = io.BytesIO()
     pages[0].save(
         out, "PDF", resolution=150.0, save_all=True, append_images=pages[1:],

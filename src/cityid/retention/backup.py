@@ -29,6 +29,7 @@ from cityid.store.schema import metadata
 COPY_PAGE = 5_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 VERSION_TABLE = "alembic_version"
+_VERSIONS = sa.table(VERSION_TABLE, sa.column("version_num", sa.String(32)))
 
 
 def _tables() -> list[sa.Table]:
@@ -76,23 +77,24 @@ def _logical_copy(engine: Engine, target: Path) -> None:
         tables = _tables()
         with dest.begin() as out:
             metadata.create_all(out, tables=tables)
-            out.exec_driver_sql(f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR(32) PRIMARY KEY)")
+            out.exec_driver_sql(
+                f"CREATE TABLE {VERSION_TABLE} (version_num VARCHAR(32) PRIMARY KEY)"
+            )
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin(), dest.begin() as out:
                 for table in tables:
                     for page in _pages(conn, table):
                         out.execute(table.insert(), page)
-                for version in conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}"):
-                    out.exec_driver_sql(
-                        f"INSERT INTO {VERSION_TABLE} VALUES (?)", (version[0],)
-                    )
+                versions = conn.execute(sa.select(_VERSIONS.c.version_num)).scalars().all()
+                if versions:
+                    out.execute(_VERSIONS.insert(), [{"version_num": v} for v in versions])
     finally:
         dest.dispose()
 
 
 def _pages(conn: sa.Connection, table: sa.Table) -> Iterator[list[dict[str, Any]]]:
-    result = conn.execution_options(yield_per=COPY_PAGE).execute(sa.select(table))
+    result = conn.execute(sa.select(table).execution_options(yield_per=COPY_PAGE))
     for partition in result.mappings().partitions(COPY_PAGE):
         yield [dict(row) for row in partition]
 
@@ -149,7 +151,7 @@ def restore_backup(path: Path, engine: Engine, *, replace: bool = False) -> dict
                     continue
                 columns = {c["name"] for c in sa.inspect(source).get_columns(table.name)}
                 selected = sa.select(*(c for c in table.columns if c.name in columns))
-                result = src.execution_options(yield_per=COPY_PAGE).execute(selected)
+                result = src.execute(selected.execution_options(yield_per=COPY_PAGE))
                 for partition in result.mappings().partitions(COPY_PAGE):
                     dest.execute(table.insert(), [dict(row) for row in partition])
                     copied += len(partition)
@@ -171,11 +173,12 @@ def _drop_everything(engine: Engine, tables: list[sa.Table]) -> None:
 def _bump_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
     for table in tables:
         for column in table.primary_key.columns:
-            if column.autoincrement is True and isinstance(column.type, sa.Integer):
-                conn.execute(
-                    sa.text(
-                        "SELECT setval(pg_get_serial_sequence(:t, :c), "
-                        f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
-                    ),
-                    {"t": table.name, "c": column.name},
-                )
+            if len(table.primary_key.columns) != 1 or not isinstance(column.type, sa.Integer):
+                continue
+            if column.autoincrement not in (True, "auto"):
+                continue
+            highest = conn.execute(sa.select(sa.func.max(column))).scalar()
+            conn.execute(
+                sa.text("SELECT setval(pg_get_serial_sequence(:t, :c), :v, false)"),
+                {"t": table.name, "c": column.name, "v": int(highest or 0) + 1},
+            )

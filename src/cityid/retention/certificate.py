@@ -71,7 +71,9 @@ def verify_certificate(document: dict[str, Any], verifier_keys: Sequence[str]) -
     except (KeyError, TypeError):
         raise BadCertificate("not a certificate of destruction") from None
     except CheckpointError as exc:
-        raise BadCertificate(f"the certificate's signature does not verify: {exc.message}") from None
+        raise BadCertificate(
+            f"the certificate's signature does not verify: {exc.message}"
+        ) from None
     header, _, rest = text.partition("\n")
     if header != HEADER:
         raise BadCertificate("the signed note is not a certificate of destruction")
@@ -114,7 +116,8 @@ def _pdf_lines(body: dict[str, Any], key_id: str) -> list[str]:
     rule = body.get("rule", {})
     lines = [
         f"Program: {body.get('program', '')}",
-        f"Batch: {body['batch_id']}   Kind: {rule.get('kind', '')}   As of: {body.get('as_of', '')}",
+        f"Batch: {body['batch_id']}   Kind: {rule.get('kind', '')}",
+        f"As of: {body.get('as_of', '')}",
         f"Completed: {body.get('completed_at', '')}",
         "",
         "Rule:",
@@ -129,8 +132,10 @@ def _pdf_lines(body: dict[str, Any], key_id: str) -> list[str]:
     lines += ["", "Records destroyed, by class:"]
     for name, count in sorted(body.get("counts_by_class", {}).items()):
         lines.append(f"  {name}: {count}")
-    lines.append(f"  total: {body.get('destroyed', 0)}   held back by legal holds: "
-                 f"{body.get('skipped_held', 0)}")
+    lines.append(
+        f"  total: {body.get('destroyed', 0)}   held back by legal holds: "
+        f"{body.get('skipped_held', 0)}"
+    )
     lines += ["", "Cohort keys destroyed (cryptographic erase):"]
     lines += [f"  {key}" for key in body.get("cohort_keys_destroyed", [])] or ["  (none)"]
     lines += [
@@ -138,12 +143,16 @@ def _pdf_lines(body: dict[str, Any], key_id: str) -> list[str]:
         "SHA-256 of the sorted destroyed record ids:",
         f"  {body.get('destroyed_ids_sha256', '')}",
         "",
-        f"Last keystore backup holding these keys expires: {body.get('keystore_backup_expires', '')}",
+        "Last keystore backup holding these keys expires: "
+        f"{body.get('keystore_backup_expires', '')}",
         "",
         "Audit log checkpoint at completion:",
     ]
     for line in str(body.get("audit_checkpoint", {}).get("note", "")).splitlines():
         lines += ["  " + part for part in _wrap(line)]
-    lines += ["", f"Signed as a C2SP signed note by audit key {key_id}.",
-              "Verify the JSON form with `cityid retention certificate --verify`."]
+    lines += [
+        "",
+        f"Signed as a C2SP signed note by audit key {key_id}.",
+        "Verify the JSON form with `cityid retention certificate --verify`.",
+    ]
     return [part for line in lines for part in _wrap(line)]

@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import secrets
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.audit import service as audit_service
 from cityid.crypto import SealedKey, rekey_records
-from cityid.enrollment.tables import applications, document_copies
+from cityid.enrollment.tables import applications
 from cityid.errors import BadInput, Forbidden, NotFound, Refused
 from cityid.retention import certificate as cert
 from cityid.retention.faults import chunk_pause, crash_point
@@ -139,8 +139,10 @@ def _count_blocked(uow: UnitOfWork, batch_id: str) -> tuple[int, int, dict[str, 
         return total, 0, {}
     blocked = 0
     by_hold: Counter[str] = Counter()
-    rows = uow.conn.execution_options(yield_per=DIGEST_PAGE).execute(
-        sa.select(disposition_items).where(disposition_items.c.batch_id == batch_id)
+    rows = uow.conn.execute(
+        sa.select(disposition_items)
+        .where(disposition_items.c.batch_id == batch_id)
+        .execution_options(yield_per=DIGEST_PAGE)
     )
     for row in rows:
         table = BY_RANK[row.class_rank]
@@ -197,9 +199,7 @@ def plan(
     )
     for name in classes:
         table = BY_CLASS[name]
-        due = _facts_select(table, batch_id).where(
-            table.due_on.is_not(None), table.due_on <= as_of
-        )
+        due = _facts_select(table, batch_id).where(table.due_on.is_not(None), table.due_on <= as_of)
         uow.conn.execute(disposition_items.insert().from_select(_ITEM_COLUMNS, due))
     return _finish_plan(uow, actor, batch_id, as_of)
 
@@ -362,7 +362,7 @@ def _execute_chunk(runtime: Runtime, actor: Actor, batch_id: str) -> ChunkResult
 
 
 def _destroy_items(
-    uow: UnitOfWork, actor: Actor, batch: Any, items: list[Any], holds: list[ActiveHold]
+    uow: UnitOfWork, actor: Actor, batch: Any, items: Sequence[Any], holds: list[ActiveHold]
 ) -> dict[str, Any]:
     """Inside the chunk's transaction: judge each record, delete, tombstone, audit."""
     stamp = _now()
@@ -404,7 +404,7 @@ def _destroy_items(
             ],
         )  # fmt: skip
         if cohort_col is not None:
-            _note_cohorts(uow, batch.batch_id, table, {existing[rid] for rid in doomed})
+            _note_cohorts(uow, batch.batch_id, table, {str(existing[rid]) for rid in doomed})
         destroyed += len(doomed)
         counts[table.record_class] += len(doomed)
     events = [
@@ -525,12 +525,16 @@ def _destroyed_ids_digest(uow: UnitOfWork, batch_id: str) -> tuple[str, int]:
     digest = cert.IdDigest()
     after = ""
     while True:
-        page = uow.conn.execute(
-            sa.select(tombstones.c.record_id)
-            .where(tombstones.c.batch_id == batch_id, tombstones.c.record_id > after)
-            .order_by(tombstones.c.record_id)
-            .limit(DIGEST_PAGE)
-        ).scalars().all()
+        page = (
+            uow.conn.execute(
+                sa.select(tombstones.c.record_id)
+                .where(tombstones.c.batch_id == batch_id, tombstones.c.record_id > after)
+                .order_by(tombstones.c.record_id)
+                .limit(DIGEST_PAGE)
+            )
+            .scalars()
+            .all()
+        )
         if not page:
             return digest.hexdigest(), digest.count
         digest.update(page)
@@ -732,11 +736,15 @@ def list_batches(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> list[dict[s
     ]
 
 
-def certificate_document(uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_id: str) -> dict[str, Any]:
+def certificate_document(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_id: str
+) -> dict[str, Any]:
     authorize(runtime.policy, actor, "retention.read")
     batch = _batch_row(uow, batch_id)
     if batch.certificate is None:
-        raise Refused(f"batch {batch_id} is {batch.status}: no certificate yet", code="not_completed")
+        raise Refused(
+            f"batch {batch_id} is {batch.status}: no certificate yet", code="not_completed"
+        )
     document: dict[str, Any] = json.loads(batch.certificate)
     return document
 
@@ -744,7 +752,6 @@ def certificate_document(uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_
 __all__ = [
     "approve",
     "certificate_document",
-    "document_copies",
     "execute",
     "list_batches",
     "plan",

@@ -55,9 +55,7 @@ def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]
             checkpoint = audit_service.create_checkpoint(runtime, uow)
             uow.commit()
         entries = {
-            index: base64.b64decode(
-                audit_service.entries(uow, index, index + 1)[0]["leaf"]
-            )
+            index: base64.b64decode(audit_service.entries(uow, index, index + 1)[0]["leaf"])
             for index, _ in found
         }
     receipts = []

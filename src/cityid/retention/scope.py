@@ -66,9 +66,7 @@ class HoldScope:
     def covers_any(self, facts: RecordFacts, classes: Iterable[str]) -> bool:
         """True if the scope covers the record seen as any of `classes` (for cascades)."""
         return any(
-            self.covers(
-                RecordFacts(name, facts.application_id, facts.enrolled_on, facts.centre)
-            )
+            self.covers(RecordFacts(name, facts.application_id, facts.enrolled_on, facts.centre))
             for name in classes
         )
 
@@ -143,8 +141,6 @@ def parse_scope(raw: str | Mapping[str, Any]) -> HoldScope:
         enrolled_to=end,
         centres=_names(raw["centres"], "centres") if "centres" in raw else None,
         application_ids=(
-            _names(raw["application_ids"], "application_ids")
-            if "application_ids" in raw
-            else None
+            _names(raw["application_ids"], "application_ids") if "application_ids" in raw else None
         ),
     )

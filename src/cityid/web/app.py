@@ -154,6 +154,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(cards_public.router)
     app.include_router(cards_api.router)
     app.include_router(cards_console.router)
+    from cityid.web.routes.applicant import router as applicant_router
+
+    app.include_router(applicant_router)
     return app
 
 

@@ -1,0 +1,412 @@
+"""The backlog: applications with document copies, imported into retain-mode cohorts.
+
+Each line is an applicant line (as `cityid enroll` reads) plus `enrolled_on`, and
+documents carrying their scanned copy as `copy_b64` or as `copy_file` (a path beside
+the JSON lines file). Copies join the cohort of their enrollment month
+("document_copy/2016-03"), whatever the document mode is today: these copies were kept
+under the old rules and retention now decides their end.
+
+Fast: one RecordSealer and one set of keyed hashers for the whole file, rows inserted in
+batches, one audit entry per batch. Resumable: a batch's rows and the file's progress
+(keyed by the file's SHA-256) commit together, so a rerun skips what is done. Lines that
+cannot be read are reported by number and stored nowhere. The backlog's people were
+enrolled long ago: they are not screened again here (a separate matching job does).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cityid.audit import log as audit_log
+from cityid.enrollment import cohorts
+from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
+from cityid.enrollment.repository import (
+    ADDRESS_KEY_PURPOSE,
+    BLIND_INDEX_PURPOSE,
+    EnrollmentKeys,
+    address_key,
+    blind_index,
+    document_token_purpose,
+    new_id,
+    new_reference,
+    personal_fields,
+)
+from cityid.enrollment.service import check_photo
+from cityid.enrollment.tables import applications, document_attestations, document_copies
+from cityid.errors import BadInput
+from cityid.matching.document_token import document_token
+from cityid.policy.eligibility import decide
+from cityid.retention.schedule import enrollment_month
+from cityid.retention.tables import legacy_imports
+from cityid.runtime import Runtime
+from cityid.staff.actor import Actor
+from cityid.staff.permissions import authorize
+from cityid.store.uow import UnitOfWork
+
+BATCH_LINES = 500
+MAX_ITEMS_LISTED = 10_000
+STATUSES = ("submitted", "approved", "issued", "rejected", "withdrawn")
+Progress = Callable[[int, int], None]
+
+
+class BadLine(BadInput):
+    code = "bad_line"
+
+
+@dataclass
+class ImportReport:
+    file_digest: str
+    lines: int = 0
+    skipped_done: int = 0
+    imported: int = 0
+    invalid: int = 0
+    copies: int = 0
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        listed = [i for i in self.items if i["status"] != "imported"]
+        if self.imported <= MAX_ITEMS_LISTED:
+            listed = self.items
+        return {
+            "enrolled": self.imported,
+            "flagged": 0,
+            "rejected": 0,
+            "invalid": self.invalid,
+            "copies": self.copies,
+            "skipped_already_imported": self.skipped_done,
+            "file_digest": self.file_digest,
+            "items": listed,
+            "items_complete": len(listed) == len(self.items),
+        }
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for raw in handle if raw.strip())
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    with path.open("r", encoding="utf-8") as handle:
+        for number, text in enumerate(handle, start=1):
+            if text.strip():
+                yield number, text
+
+
+@dataclass
+class _Rows:
+    applications: list[dict[str, Any]] = field(default_factory=list)
+    attestations: list[dict[str, Any]] = field(default_factory=list)
+    copies: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _LineImporter:
+    """Turns one line into rows; shares the sealer and hashers across the whole file."""
+
+    def __init__(self, runtime: Runtime, actor: Actor, keys: EnrollmentKeys, base: Path) -> None:
+        self.runtime = runtime
+        self.policy = runtime.policy
+        self.actor = actor
+        self.keys = keys
+        self.base = base
+        self.blind = keys.hasher(BLIND_INDEX_PURPOSE)
+        self.address = keys.hasher(ADDRESS_KEY_PURPOSE)
+        self.token = keys.hasher(document_token_purpose())
+
+    def _enrolled_on(self, data: dict[str, Any]) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(data["enrolled_on"]))
+        except KeyError:
+            raise BadLine("enrolled_on: required") from None
+        except ValueError:
+            raise BadLine("enrolled_on: must be a date YYYY-MM-DD") from None
+
+    def _copy(self, raw_doc: Any) -> bytes | None:
+        if not isinstance(raw_doc, dict):
+            return None
+        if raw_doc.get("copy_b64") is not None:
+            try:
+                return base64.b64decode(str(raw_doc["copy_b64"]), validate=True)
+            except (binascii.Error, ValueError):
+                raise BadLine("documents: copy_b64 is not base64") from None
+        name = raw_doc.get("copy_file")
+        if name is None:
+            return None
+        path = (self.base / str(name)).resolve()
+        if self.base not in path.parents:
+            raise BadLine("documents: copy_file must be a file beside the JSON lines file")
+        try:
+            return path.read_bytes()
+        except OSError:
+            raise BadLine("documents: copy_file cannot be read") from None
+
+    def rows(self, text: str, out: _Rows) -> tuple[str, int]:
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            raise BadLine("(line): not valid JSON") from None
+        if not isinstance(data, dict):
+            raise BadLine("(line): not a JSON object")
+        enrolled_on = self._enrolled_on(data)
+        applicant = parse_applicant(data, self.policy, enrolled_on)
+        raw_docs = data.get("documents") or []
+        scans = [self._copy(doc) for doc in raw_docs]
+        photo = check_photo(applicant)
+        decision = decide(applicant, self.policy, enrolled_on)
+        status = data.get("status") if data.get("status") in STATUSES else "approved"
+        expires = data.get("card_expires_on")
+        card_expires_on = dt.date.fromisoformat(expires) if isinstance(expires, str) else None
+
+        sealer = self.keys.sealer
+        application_id = new_id("app")
+        app_due = (
+            cohorts.due_after_card(self.policy, "application", card_expires_on)
+            if card_expires_on
+            else None
+        )
+        period = (
+            cohorts.period_of(app_due, self.policy.schedule_for("application"))
+            if app_due
+            else cohorts.application_period(enrolled_on)
+        )
+        sealed = sealer.new_record_key("application", period, application_id)
+        plain = personal_fields(applicant)
+        if photo is not None:
+            plain["photo"] = photo.portrait_jpeg
+            plain["face"] = photo.face_webp
+        stamp = dt.datetime.now(dt.UTC)
+        row: dict[str, Any] = {
+            "application_id": application_id,
+            "reference": new_reference(),
+            "status": status,
+            "app_type": "new",
+            "previous_application_id": None,
+            "centre": applicant.centre,
+            "clerk_id": self.actor.user_id,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "enrolled_on": enrolled_on,
+            "cohort_key_id": sealed.cohort_key_id,
+            "wrapped_key": sealed.wrapped,
+            "due_on": app_due,
+            "card_expires_on": card_expires_on,
+            "blind_index": blind_index(
+                self.blind, applicant.family_name, applicant.given_name, applicant.date_of_birth
+            ),
+            "blind_key_id": self.blind.key_id,
+            "address_key": address_key(self.address, applicant),
+            "identity_points": decision.identity_points,
+            "residency_points": decision.residency_points,
+            "total_points": decision.total_points,
+            "notes": json.dumps(decision.notes),
+            "flags": "[]",
+        }
+        for name in ("given_name", "family_name", "date_of_birth", "address", "contact",
+                     "options", "language", "photo", "face"):  # fmt: skip
+            value = plain.get(name)
+            row[f"s_{name}"] = (
+                None if value is None else sealer.seal_field(sealed, application_id, name, value)
+            )
+        out.applications.append(row)
+        copy_due = cohorts.document_copy_due(self.policy, enrolled_on)
+        copy_period = enrollment_month(enrolled_on)
+        attestation_due = (
+            cohorts.due_after_card(self.policy, "document_attestation", card_expires_on)
+            if card_expires_on
+            else None
+        )
+        copies = 0
+        for points, doc, scan in zip(
+            decision.document_points, applicant.documents, scans, strict=True
+        ):
+            attestation_id = new_id("att")
+            out.attestations.append(
+                {
+                    "attestation_id": attestation_id,
+                    "application_id": application_id,
+                    "position": points.index,
+                    "doc_type": doc.type,
+                    "issuing_country": doc.issuing_country,
+                    "identity_points": points.identity_points,
+                    "residency_points": points.residency_points,
+                    "points": points.points,
+                    "outcome": "counted" if points.counted else "not_counted",
+                    "mrz_checked": False,
+                    "verifier_id": self.actor.user_id,
+                    "verified_at": stamp,
+                    "token": document_token(
+                        self.token, doc.type, doc.issuing_country, doc.number
+                    ).hex(),
+                    "token_key_id": self.token.key_id,
+                    "copy_status": "retained" if scan is not None else "not_retained",
+                    "due_on": attestation_due,
+                }
+            )
+            if scan is None:
+                continue
+            copy_id = new_id("doc")
+            copy_key = sealer.new_record_key("document_copy", copy_period, copy_id)
+            out.copies.append(
+                {
+                    "copy_id": copy_id,
+                    "attestation_id": attestation_id,
+                    "application_id": application_id,
+                    "enrolled_on": enrolled_on,
+                    "cohort_key_id": copy_key.cohort_key_id,
+                    "wrapped_key": copy_key.wrapped,
+                    "due_on": copy_due,
+                    "s_image": sealer.seal_field(copy_key, copy_id, "image", scan),
+                    "created_at": stamp,
+                }
+            )
+            copies += 1
+        return application_id, copies
+
+
+def _problem(exc: Exception) -> list[str]:
+    if isinstance(exc, InvalidApplicant):
+        return [f"{name}: {message}" for name, message in exc.field_errors]
+    if isinstance(exc, BadInput):
+        return [exc.message]
+    return ["the line could not be read"]
+
+
+def _progress_row(uow: UnitOfWork, digest: str) -> Any:
+    return uow.conn.execute(
+        sa.select(legacy_imports).where(legacy_imports.c.file_digest == digest)
+    ).first()
+
+
+def import_legacy(
+    runtime: Runtime,
+    actor: Actor,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    batch_lines: int = BATCH_LINES,
+) -> ImportReport:
+    """Import (or resume importing) a backlog file. Each batch commits on its own."""
+    authorize(runtime.policy, actor, "import.legacy")
+    path = path.resolve()
+    try:
+        digest = file_digest(path)
+        total = count_lines(path)
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    report = ImportReport(file_digest=digest)
+    with UnitOfWork(runtime.engine) as uow:
+        found = _progress_row(uow, digest)
+        if found is None:
+            now = dt.datetime.now(dt.UTC)
+            uow.conn.execute(
+                legacy_imports.insert().values(
+                    file_digest=digest, lines_done=0, imported=0, invalid=0,
+                    started_at=now, updated_at=now, finished_at=None,
+                )
+            )  # fmt: skip
+            uow.commit()
+            done_through = 0
+        else:
+            done_through = int(found.lines_done)
+    with EnrollmentKeys.open(runtime.keystore) as keys:
+        importer = _LineImporter(runtime, actor, keys, path.parent)
+        batch: list[tuple[int, str]] = []
+        try:
+            for number, text in _lines(path):
+                report.lines += 1
+                if number <= done_through:
+                    report.skipped_done += 1
+                    continue
+                batch.append((number, text))
+                if len(batch) >= batch_lines:
+                    _commit_batch(runtime, actor, importer, digest, batch, report)
+                    batch = []
+                    if progress is not None:
+                        progress(report.lines, total)
+            if batch:
+                _commit_batch(runtime, actor, importer, digest, batch, report)
+        except UnicodeDecodeError:
+            raise BadInput(f"{path} is not UTF-8 text") from None
+    with UnitOfWork(runtime.engine) as uow:
+        uow.conn.execute(
+            legacy_imports.update()
+            .where(legacy_imports.c.file_digest == digest)
+            .values(finished_at=dt.datetime.now(dt.UTC))
+        )
+        uow.commit()
+    if progress is not None:
+        progress(report.lines, total)
+    return report
+
+
+def _commit_batch(
+    runtime: Runtime,
+    actor: Actor,
+    importer: _LineImporter,
+    digest: str,
+    batch: list[tuple[int, str]],
+    report: ImportReport,
+) -> None:
+    rows = _Rows()
+    items: list[dict[str, Any]] = []
+    copies = 0
+    for number, text in batch:
+        mark = (len(rows.applications), len(rows.attestations), len(rows.copies))
+        try:
+            application_id, made = importer.rows(text, rows)
+        except (InvalidApplicant, BadInput, ValueError) as exc:
+            # Drop whatever the failed line half-built.
+            del rows.applications[mark[0] :], rows.attestations[mark[1] :], rows.copies[mark[2] :]
+            items.append({"line": number, "application_id": None, "status": "invalid",
+                          "flags": [], "reasons": _problem(exc)})  # fmt: skip
+            continue
+        copies += made
+        items.append({"line": number, "application_id": application_id, "status": "imported",
+                      "flags": [], "reasons": []})  # fmt: skip
+    imported_ids = [i["application_id"] for i in items if i["application_id"]]
+    invalid = len(items) - len(imported_ids)
+    with UnitOfWork(runtime.engine) as uow:
+        if rows.applications:
+            uow.conn.execute(applications.insert(), rows.applications)
+        if rows.attestations:
+            uow.conn.execute(document_attestations.insert(), rows.attestations)
+        if rows.copies:
+            uow.conn.execute(document_copies.insert(), rows.copies)
+        audit_log.append(
+            uow, actor, "application.import", imported_ids or [f"import:{digest[:16]}"],
+            reason="legacy_import", reason_ref=f"import:{digest[:16]}",
+            extra={"lines": len(batch), "imported": len(imported_ids), "invalid": invalid,
+                   "copies": copies},
+        )  # fmt: skip
+        uow.conn.execute(
+            legacy_imports.update()
+            .where(legacy_imports.c.file_digest == digest)
+            .values(
+                lines_done=batch[-1][0],
+                imported=legacy_imports.c.imported + len(imported_ids),
+                invalid=legacy_imports.c.invalid + invalid,
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        uow.commit()
+    report.imported += len(imported_ids)
+    report.invalid += invalid
+    report.copies += copies
+    report.items.extend(items)

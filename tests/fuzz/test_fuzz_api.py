@@ -1,0 +1,106 @@
+"""Schemathesis against /openapi.json, in-process: no request may end in a server error.
+
+Three callers for every operation: nobody, a clerk and an administrator (bearer tokens
+from POST /api/v1/tokens). Examples per operation are few so the run stays short; the
+point is that odd but schema-shaped input gets a typed 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+
+from cityid.runtime import Runtime
+from cityid.staff.accounts import add_user
+from cityid.staff.actor import Actor
+from cityid.store.uow import UnitOfWork
+from cityid.web.app import create_app
+from tests.conftest import ADMIN_PASSWORD
+
+CLERK_PASSWORD = "a clerk's long passphrase 1"
+EXAMPLES_PER_OPERATION = 4
+SERVER_ERRORS: list[str] = []
+
+
+def _token(client: TestClient, username: str, password: str) -> str:
+    answer = client.post("/api/v1/tokens", json={"username": username, "password": password})
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["token"])
+
+
+@pytest.fixture
+def fuzz_app(data_dir: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    if "sqlite" not in request.node.callspec.id:
+        pytest.skip("fuzzed once, on SQLite: the doors are the same on both backends")
+    runtime = Runtime.open(data_dir)
+    with UnitOfWork(runtime.engine) as uow:
+        add_user(uow, runtime.policy, username="clerk1", role="clerk",
+                 password=CLERK_PASSWORD, by=Actor("test", "test", "admin"))  # fmt: skip
+        uow.commit()
+    app = create_app(runtime)
+    with TestClient(app) as client:
+        tokens = {
+            "anonymous": None,
+            "clerk": _token(client, "clerk1", CLERK_PASSWORD),
+            "admin": _token(client, "admin", ADMIN_PASSWORD),
+        }
+        yield app, tokens
+
+
+def _operations(app: Any) -> list[Any]:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _fuzz(operation: Any, who: str, token: str | None, failures: list[str]) -> int:
+    """Send a few generated requests to one operation as one caller; return how many."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    sent = [0]
+
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def probe(case: Any) -> None:
+        sent[0] += 1
+        try:
+            response = case.call(headers=headers)
+            case.validate_response(response, checks=[not_a_server_error])
+        except Exception as exc:  # an unhandled error in the app is a server error too
+            failures.append(f"{who} {operation.label}: {type(exc).__name__}: {exc!s:.300}")
+
+    probe()
+    return sent[0]
+
+
+def test_no_operation_answers_with_a_server_error(fuzz_app: Any) -> None:
+    app, tokens = fuzz_app
+    operations = _operations(app)
+    assert len(operations) >= 10, "the schema lists the JSON API"
+    failures: list[str] = []
+    sent = sum(
+        _fuzz(operation, who, token, failures)
+        for operation in operations
+        for who, token in tokens.items()
+    )
+    print(f"schemathesis: {len(operations)} operations x {len(tokens)} callers, {sent} requests")
+    assert not failures, "\n".join(failures[:20])
+
+
+@settings(max_examples=1, deadline=None)
+@given(st.just(None))
+def test_hypothesis_is_wired(_: None) -> None:
+    """Guards the import above: hypothesis and schemathesis versions agree."""
+    assert schemathesis.SCHEMATHESIS_VERSION.startswith("4.")
