@@ -55,7 +55,10 @@ bench: $(STAMP)
 	$(BIN)/cityid bench
 
 reliability: $(STAMP)
-	$(BIN)/pytest -p no:cacheprovider -m slow
+	$(BIN)/pytest -p no:cacheprovider -q tests/fuzz tests/reliability
+	$(BIN)/pytest -p no:cacheprovider -q -m slow || test $$? -eq 5
+	mkdir -p test-artifacts
+	$(BIN)/python scripts/loadtest.py --clients 50 --seconds 60 --json-out test-artifacts/load-report.json
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -13,10 +13,14 @@ from fastapi.testclient import TestClient
 
 from cityid.enrollment.tables import applications
 from cityid.runtime import Runtime
+from cityid.staff.accounts import add_user
+from cityid.staff.actor import Actor
+from cityid.store.uow import UnitOfWork
 from cityid.web import i18n
 from cityid.web.app import create_app
 
 HTML = {"accept": "text/html"}
+CLERK_PASSWORD = "a clerk's long test password"
 
 
 def _points(page: str, code: str, kind: str) -> int:
@@ -97,9 +101,20 @@ def test_checklist_says_when_documents_are_enough(client: TestClient) -> None:
 
 def _enroll_one(cli: Any, data_dir: Path, tmp_path: Path) -> tuple[str, str, str]:
     out = tmp_path / "one.jsonl"
+    password = tmp_path / "clerk.pw"
+    password.write_text(CLERK_PASSWORD)
+    runtime = Runtime.open(data_dir)
+    try:
+        with UnitOfWork(runtime.engine) as uow:
+            add_user(uow, runtime.policy, username="clerk1", role="clerk",
+                     password=CLERK_PASSWORD, by=Actor("test", "test", "admin"))  # fmt: skip
+            uow.commit()
+    finally:
+        runtime.close()
     base = ("--json", "--data-dir", str(data_dir))
+    clerk = ("--actor", "clerk1", "--password-file", str(password))
     assert cli(*base, "synth", "applicants", "--count", "1", "--out", str(out)).code == 0
-    enrolled = cli(*base, "enroll", "--file", str(out))
+    enrolled = cli(*base, *clerk, "enroll", "--file", str(out))
     assert enrolled.code == 0, enrolled.out + enrolled.err
     application_id = enrolled.json["items"][0]["application_id"]
     born = json.loads(out.read_text().splitlines()[0])["date_of_birth"]
@@ -129,6 +144,7 @@ def test_status_check_with_reference_and_date_of_birth(
             assert found.status_code == 200
             assert f'data-status="{status}"' in found.text
             assert '<html lang="es"' in found.text
+            client.cookies.clear()  # back to English
             wrong_day = (dt.date.fromisoformat(born) + dt.timedelta(days=1)).isoformat()
             missed = client.post(
                 "/me/status", data={"reference": reference, "date_of_birth": wrong_day}
@@ -175,3 +191,16 @@ def test_other_pages_still_render_in_english(client: TestClient) -> None:
     assert login.status_code == 200
     assert "Skip to content" in login.text
     assert 'dir="rtl"' not in login.text
+
+
+def test_every_language_renders_every_page(client: TestClient) -> None:
+    expires = dt.date.today() + dt.timedelta(days=20)
+    paths = ["/apply/", "/apply/checklist?doc=us_passport", "/me/", f"/me/renew?expires={expires}"]
+    for code in i18n.LANGUAGES:
+        language = i18n.language(code)
+        for path in paths:
+            sep = "&" if "?" in path else "?"
+            page = client.get(f"{path}{sep}lang={code}", headers=HTML)
+            assert page.status_code == 200, (code, path)
+            assert f'<html lang="{language.html_lang}" dir="{language.direction}">' in page.text
+            assert language.gettext("My application and card") in page.text

@@ -9,7 +9,6 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
-from jinja2.ext import babel_extract
 
 from cityid.policy import load_policy
 from cityid.web import i18n
@@ -29,7 +28,7 @@ def _template_msgids() -> set[str]:
     for path in [TEMPLATES / "base.html", *sorted((TEMPLATES / "applicant").glob("*.html"))]:
         with path.open("rb") as handle:
             for _line, message, _comments, _context in extract(
-                babel_extract, handle, keywords={"_": None, "gettext": None}
+                "jinja2.ext:babel_extract", handle, keywords={"_": None, "gettext": None}
             ):
                 found.add(message if isinstance(message, str) else message[0])
     return found

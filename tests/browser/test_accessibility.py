@@ -25,20 +25,21 @@ PUBLIC_PATHS = [
     "/me/renew?expires=2020-01-01&lang=bn",
     "/transparency",
     "/verify",
+    "/receipts/check",
 ]
 CONSOLE_PATHS = [
     "/console/",
-    "/console/audit",
+    "/console/audit/",
 ]
 
 
 def _violations(page: Any, url: str) -> list[str]:
     response = page.goto(url)
-    assert response is not None and response.status < 400, f"{url}: HTTP {response and response.status}"
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    assert response is not None and response.status < 400, (
+        f"{url}: HTTP {response and response.status}"
     )
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     found = []
     for violation in result["violations"]:
         if violation["impact"] in BLOCKING:
@@ -55,11 +56,22 @@ def _sign_in(page: Any, base: str) -> None:
     page.wait_for_url(f"{base}/console/**")
 
 
-def test_no_serious_accessibility_violations(live_server: LiveServer, page: Any) -> None:
+def test_no_serious_accessibility_violations(live_server: LiveServer, browser: Any) -> None:
+    # axe goes in as an inline script: the pages' CSP (rightly) forbids that, so bypass it.
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        problems = _all_violations(page, live_server.url)
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _all_violations(page: Any, base: str) -> list[str]:
     problems: list[str] = []
     for path in PUBLIC_PATHS:
-        problems += _violations(page, live_server.url + path)
-    _sign_in(page, live_server.url)
+        problems += _violations(page, base + path)
+    _sign_in(page, base)
     for path in CONSOLE_PATHS:
-        problems += _violations(page, live_server.url + path)
-    assert not problems, "\n".join(problems)
+        problems += _violations(page, base + path)
+    return problems

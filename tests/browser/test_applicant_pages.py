@@ -10,15 +10,25 @@ from tests.browser.conftest import LiveServer, screenshot
 
 def _enrolled(live_server: LiveServer) -> tuple[str, str]:
     out = live_server.data_dir.parent / "one.jsonl"
+    password = live_server.data_dir.parent / "clerk.pw"
+    password.write_text("a clerk's long test password")
+    added = live_server.cityid(
+        "--json", "user", "add", "clerk1", "--role", "clerk", "--password-file", str(password)
+    )
+    assert added.returncode == 0, added.stdout + added.stderr
+    clerk = ("--actor", "clerk1", "--password-file", str(password))
     made = live_server.cityid("--json", "synth", "applicants", "--count", "1", "--out", str(out))
     assert made.returncode == 0, made.stderr
-    enrolled = live_server.cityid("--json", "enroll", "--file", str(out))
+    enrolled = live_server.cityid("--json", *clerk, "enroll", "--file", str(out))
     assert enrolled.returncode == 0, enrolled.stderr
     application_id = json.loads(enrolled.stdout)["items"][0]["application_id"]
     shown = live_server.cityid(
-        "--json", "application", "show", application_id,
-        "--actor", "admin", "--password-file", str(live_server.data_dir.parent / "admin.pw"),
-    )  # fmt: skip
+        "--json",
+        "application",
+        "show",
+        application_id,
+        *clerk,
+    )
     assert shown.returncode == 0, shown.stdout + shown.stderr
     record = json.loads(shown.stdout)
     return record["reference"], record["applicant"]["date_of_birth"]
@@ -44,7 +54,7 @@ def test_status_in_spanish_then_arabic(live_server: LiveServer, page: Any) -> No
     page.goto(f"{live_server.url}/me/")
     page.fill("#reference", reference)
     page.fill("#date_of_birth", born)
-    page.locator("#status ~ form button[type=submit], form[action^='/me/status'] button").first.click()
+    page.locator("form[action^='/me/status'] button").click()
     page.wait_for_selector("#status-result")
     assert page.get_attribute("html", "lang") == "es"
     assert reference in page.locator("#status-result").inner_text()

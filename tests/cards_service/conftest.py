@@ -58,5 +58,6 @@ def desk(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[Desk]:
     def anon(*args: str) -> Any:
         return cli("--json", "--data-dir", str(data_dir), *args)
 
-    yield Desk(runtime=runtime, actor=actor, data_dir=data_dir, run=run, anon=anon)
-    runtime.close()
+    found = Desk(runtime=runtime, actor=actor, data_dir=data_dir, run=run, anon=anon)
+    yield found
+    found.runtime.close()  # a test may have reopened it

@@ -90,13 +90,13 @@ def test_two_processes_never_share_a_status_index(desk: Desk, tmp_path: Path) ->
     per_process = 4
     applications = [desk.new_application() for _ in range(2 * per_process)]
     env = dict(os.environ)  # the data_dir fixture put this data dir's settings here
+    batches = [applications[:per_process], applications[per_process:]]
+    script = [sys.executable, "-c", _ISSUER_SCRIPT, str(desk.data_dir), SUPERVISOR_PASSWORD]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", _ISSUER_SCRIPT, str(desk.data_dir), SUPERVISOR_PASSWORD,
-             *applications[i * per_process : (i + 1) * per_process]],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
-        for i in range(2)
+            [*script, *batch], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        for batch in batches
     ]
     slots: list[tuple[int, int]] = []
     for process in processes:

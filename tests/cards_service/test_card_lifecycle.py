@@ -14,7 +14,6 @@ from cityid.cards import service
 from cityid.cards.numbers import is_valid_card_number
 from cityid.cards.tables import card_events
 from cityid.enrollment.tables import applications
-from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from tests.cards_service.card_helpers import STREET
 from tests.cards_service.conftest import Desk
@@ -113,16 +112,19 @@ def test_revoke_suspend_reinstate_show_in_the_next_list(desk: Desk, tmp_path: Pa
 
 
 def test_old_cards_verify_after_key_rotation(desk: Desk, tmp_path: Path) -> None:
-    old_qr = desk.qr(desk.issue()["card_number"])
+    old_number = desk.issue()["card_number"]
+    old_qr = desk.qr(old_number)
+    old_key = desk.do(service.get_card, old_number).signing_key_id
     admin_pw = tmp_path / "admin.pw"
     admin_pw.write_text(ADMIN_PASSWORD)
     rotated = desk.run(
         "--actor", "admin", "--password-file", str(admin_pw), "keys", "rotate", "--kind", "signing"
     )
     assert rotated.code == 0, rotated.out
-    desk.runtime.close()
-    desk.runtime = Runtime.open(desk.data_dir)  # a fresh process would see the new key
-    new_qr = desk.qr(desk.issue()["card_number"])
+    new_number = desk.issue()["card_number"]  # this process sees the rotation too
+    new_qr = desk.qr(new_number)
+    assert desk.do(service.get_card, new_number).signing_key_id in rotated.json["new_key_ids"]
+    assert old_key not in rotated.json["new_key_ids"]
     assert _offline(desk, tmp_path, old_qr)["result"] == "valid"
     assert _offline(desk, tmp_path, new_qr)["result"] == "valid"
     jwk = tmp_path / "keys.json"

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from cityid.disclosure.rules import DEFAULT_RULE_ID, RELEASABLE_FIELDS, RequestFacts, propose
+from cityid.disclosure.rules import (
+    DEFAULT_RULE_ID,
+    RELEASABLE_FIELDS,
+    RequestFacts,
+    ScopeKind,
+    propose,
+)
 from cityid.disclosure.scope import parse_scope
 from cityid.errors import BadInput
 from cityid.policy import load_policy
@@ -12,8 +20,8 @@ from cityid.policy import load_policy
 POLICY = load_policy()
 
 
-def facts(kind: str, instrument: str, scope: str = "personal", **more: object) -> RequestFacts:
-    return RequestFacts(kind, instrument, scope, **more)  # type: ignore[arg-type]
+def facts(kind: str, instrument: str, scope: ScopeKind = "personal", **more: Any) -> RequestFacts:
+    return RequestFacts(kind, instrument, scope, **more)
 
 
 def test_self_access_is_granted_once_identity_is_checked() -> None:
@@ -112,6 +120,49 @@ def test_the_rules_are_the_policy_files() -> None:
         ("not json", "not JSON"),
     ],
 )
-def test_a_malformed_scope_is_refused_with_a_reason(scope: object, message: str) -> None:
+def test_a_malformed_scope_is_refused_with_a_reason(scope: Any, message: str) -> None:
     with pytest.raises(BadInput, match=message):
-        parse_scope(scope)  # type: ignore[arg-type]
+        parse_scope(scope)
+
+
+def test_notices_speak_the_applicants_language_or_english() -> None:
+    from cityid.disclosure.notice_texts import NOTICE_TEXTS, render_notice
+
+    assert {"eng", "spa", "zho", "rus", "ben", "hat", "kor", "ara"} <= set(NOTICE_TEXTS)
+    for language in NOTICE_TEXTS:
+        used, text = render_notice(
+            language, program="IDNYC", request_id="req-1", decided_on="2017-01-20",
+            fields=["address"],
+        )  # fmt: skip
+        assert used == language and "req-1" in text and "address" in text
+    used, text = render_notice(
+        "wol", program="IDNYC", request_id="req-1", decided_on="2017-01-20", fields=["address"]
+    )
+    assert used == "eng" and text.startswith("IDNYC: notice of a disclosure")
+
+
+def test_the_report_html_draws_a_chart_with_no_script() -> None:
+    from cityid.disclosure.report import bar_chart_svg
+    from cityid.disclosure.report_html import render_report_html
+
+    report = {
+        "program": "IDNYC", "generated_at": "2017-04-01T00:00:00+00:00",
+        "quarters": [{
+            "quarter": "2016-Q4", "requests_total": 3, "overrides": 0, "records_destroyed": {},
+            "holds_placed": 1, "holds_released": 0, "cards_issued": 0,
+            "requests": [
+                {"requester_kind": "public", "instrument": "none", "decision": d, "count": n}
+                for d, n in (("denied", 2), ("granted", 1))
+            ],
+        }],
+        "totals": {"requests": 3, "requests_by_decision": {"denied": 2, "granted": 1},
+                   "requests_by_requester_kind": {"public": 3}, "overrides": 0,
+                   "records_destroyed": {}, "holds_placed": 1, "holds_released": 0,
+                   "cards_issued": 0},
+        "sources": {},
+    }  # fmt: skip
+    svg = bar_chart_svg(report)
+    assert svg.count("<rect") == 5 + 2  # the legend, then one bar per decision
+    assert "<script" not in svg and "style=" not in svg
+    page = render_report_html(report, load_policy().program)
+    assert "<svg" in page and "2016-Q4" in page

@@ -4,6 +4,7 @@ child process, and a TCP proxy between the app and PostgreSQL that a test can cu
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -15,14 +16,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
+from cityid.enrollment.synth import generate_applicants
 from cityid.store import make_engine
 from tests.conftest import ADMIN_PASSWORD, IN_CI, PASSPHRASE, PG_URL
+
+
+def eligible_applicants(count: int, seed: int) -> list[dict[str, Any]]:
+    """Synthetic applicants the rules accept, as the API takes them (no ground truth)."""
+    lines = generate_applicants(count * 3, seed=seed, today=dt.date.today())
+    chosen = [{k: v for k, v in line.items() if k != "truth"} for line in lines
+              if line["truth"]["expect_eligible"]]  # fmt: skip
+    return chosen[:count]
 
 
 def free_port() -> int:
@@ -57,7 +68,9 @@ def schema_url(schema: str, *, via_port: int | None = None) -> str:
     parts = urlsplit(PG_URL)
     netloc = parts.netloc
     if via_port is not None:
-        netloc = f"{parts.username}@127.0.0.1:{via_port}" if parts.username else f"127.0.0.1:{via_port}"
+        netloc = (
+            f"{parts.username}@127.0.0.1:{via_port}" if parts.username else f"127.0.0.1:{via_port}"
+        )
     return f"{parts.scheme}://{netloc}{parts.path}?sslmode=disable&options=-csearch_path%3D{schema}"
 
 
@@ -74,7 +87,9 @@ def cityid_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def cityid(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def cityid(
+    env: dict[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`cityid --json ARGS` in a child process."""
     return subprocess.run(
         [sys.executable, "-m", "cityid", "--json", *args],
@@ -104,7 +119,9 @@ class Served:
 
 
 @contextmanager
-def serve(data_dir: Path, env: dict[str, str], log_path: Path, workers: int = 1) -> Iterator[Served]:
+def serve(
+    data_dir: Path, env: dict[str, str], log_path: Path, workers: int = 1
+) -> Iterator[Served]:
     """`cityid serve` on a free loopback port until the block ends."""
     port = free_port()
     with log_path.open("wb") as log:
@@ -179,9 +196,7 @@ class CuttableProxy:
 
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
-        server = self._loop.run_until_complete(
-            asyncio.start_server(self._handle, "127.0.0.1", 0)
-        )
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
         self.port = int(server.sockets[0].getsockname()[1])
         self._ready.set()
         self._loop.run_forever()
@@ -205,7 +220,9 @@ class CuttableProxy:
         self._writers |= {writer, up_writer}
         wrote = [False]
 
-        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, upstream: bool) -> None:
+        async def pump(
+            src: asyncio.StreamReader, dst: asyncio.StreamWriter, upstream: bool
+        ) -> None:
             try:
                 while chunk := await src.read(65536):
                     if upstream:

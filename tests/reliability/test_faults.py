@@ -8,18 +8,18 @@ tests/crypto/test_crypto_keystore.py::test_full_disk_gives_a_clear_error_and_kee
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
-from cityid.enrollment.synth import generate_applicants
 from cityid.store import make_engine
 from tests.reliability.harness import (
     CuttableProxy,
     cityid,
+    eligible_applicants,
     init_data_dir,
     pg_address,
     postgres_schema,
@@ -29,14 +29,6 @@ from tests.reliability.harness import (
 )
 
 CLERK_PASSWORD = "a clerk's long passphrase 1"
-
-
-def eligible_applicants(count: int, seed: int) -> list[dict[str, Any]]:
-    """Synthetic applicants the rules accept, as the API takes them (no ground truth)."""
-    lines = generate_applicants(count * 3, seed=seed, today=dt.date.today())
-    chosen = [{k: v for k, v in line.items() if k != "truth"} for line in lines
-              if line["truth"]["expect_eligible"]]  # fmt: skip
-    return chosen[:count]
 
 
 def _counts(url: str) -> tuple[int, int]:
@@ -127,8 +119,6 @@ def test_a_corrupted_status_list_cache_never_lets_a_revoked_card_pass(
 ) -> None:
     """An offline verifier's cached status list file, damaged byte by byte."""
     if "sqlite" not in request.node.callspec.id:
-        import pytest
-
         pytest.skip("the verifier is offline: one database backend is enough")
     secret = tmp_path / "sup.pw"
     secret.write_text(CLERK_PASSWORD)
@@ -149,10 +139,12 @@ def test_a_corrupted_status_list_cache_never_lets_a_revoked_card_pass(
     assert offline_verify().json["result"] == "revoked"
     good = cache.read_bytes()
     refused = revoked = 0
+    total = 0
     damaged_copies = [good[:at] + bytes([good[at] ^ 0x41]) + good[at + 1 :]
                       for at in range(0, len(good), max(1, len(good) // 60))]  # fmt: skip
     for damaged in [*damaged_copies, good[: len(good) // 2], b"", b"\x00" * len(good)]:
         cache.write_bytes(damaged)
+        total += 1
         answer = offline_verify()
         if answer.code == 1:
             assert answer.json["error"]["code"] and "Traceback" not in answer.err
@@ -160,4 +152,5 @@ def test_a_corrupted_status_list_cache_never_lets_a_revoked_card_pass(
         else:
             assert answer.code == 0 and answer.json["result"] != "valid", damaged.hex()
             revoked += answer.json["result"] == "revoked"
+    assert refused + revoked == total, "each damaged cache is refused or still says revoked"
     assert refused >= len(damaged_copies) // 2, "damage is refused, not silently ignored"

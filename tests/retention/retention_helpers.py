@@ -49,6 +49,16 @@ def make_staff(runtime: Runtime) -> Staff:
     return Staff(made["rhoda"], made["rafael"], made["celia"], made["ada"])
 
 
+def actors() -> Staff:
+    """Staff as the services see them, without accounts (no password hashing: fast)."""
+    return Staff(
+        Actor("officer-1", "officer-1", "records_officer"),
+        Actor("officer-2", "officer-2", "records_officer"),
+        Actor("counsel-1", "counsel-1", "counsel"),
+        Actor("admin-1", "admin-1", "admin"),
+    )
+
+
 def write_backlog(path: Path, count: int, *, seed: int = 7, bad_lines: tuple[int, ...] = ()) -> int:
     """A backlog file: synthetic applicants enrolled 2015-01..2016-11, small scans."""
     written = 0

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from cityid.errors import BadInput, Refused
 from cityid.store import migrate
-from cityid.store.engine import make_engine, sqlite_url
+from cityid.store.engine import READ_ONLY_OPTION, make_engine, sqlite_url
 from cityid.store.schema import metadata
 
 COPY_PAGE = 5_000
@@ -139,17 +139,18 @@ def restore_backup(path: Path, engine: Engine, *, replace: bool = False) -> dict
     tables = _tables()
     source = make_engine(sqlite_url(path), poolclass=sa.pool.NullPool)
     try:
-        source_tables = set(sa.inspect(source).get_table_names())
         _drop_everything(engine, tables)
         migrate.upgrade(engine)
         copied = 0
         with source.connect() as src, engine.begin() as dest:
+            src.execution_options(**{READ_ONLY_OPTION: True})
+            source_tables = set(sa.inspect(src).get_table_names())
             for table in tables:
                 dest.execute(table.delete())  # rows seeded by migrations (the audit head)
             for table in tables:
                 if table.name not in source_tables:
                     continue
-                columns = {c["name"] for c in sa.inspect(source).get_columns(table.name)}
+                columns = {c["name"] for c in sa.inspect(src).get_columns(table.name)}
                 selected = sa.select(*(c for c in table.columns if c.name in columns))
                 result = src.execute(selected.execution_options(yield_per=COPY_PAGE))
                 for partition in result.mappings().partitions(COPY_PAGE):

@@ -157,6 +157,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     from cityid.web.routes.applicant import router as applicant_router
 
     app.include_router(applicant_router)
+    from cityid.web.routes import review_api, review_console
+
+    app.include_router(review_api.router)
+    app.include_router(review_console.router)
+    from cityid.web.routes import retention_api, retention_console, retention_public
+
+    for module in (retention_api, retention_console, retention_public):
+        app.include_router(module.router)
     return app
 
 

@@ -23,7 +23,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Decisions", "/console/enrollment/queue", "application.decide"),
     NavItem("Find application", "/console/applications/search", "application.read"),
     NavItem("Cards", "/console/cards/", "card.read"),
+    NavItem("Review queue", "/console/review/", "review.read"),
     NavItem("Disclosure requests", "/console/disclosure/", "disclosure.read"),
+    NavItem("Retention", "/console/retention/", "retention.read"),
+    NavItem("Legal holds", "/console/retention/holds", "hold.read"),
     NavItem("Audit log", "/console/audit/", "audit.read"),
 ]
 

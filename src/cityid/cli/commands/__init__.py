@@ -3,5 +3,6 @@
 import cityid.cli.commands.cards  # noqa: F401
 import cityid.cli.commands.disclosure
 import cityid.cli.commands.enrollment
+import cityid.cli.commands.matching
 import cityid.cli.commands.retention  # noqa: F401
 from cityid.cli.commands import audit, bench, keys, setup  # noqa: F401

@@ -72,9 +72,7 @@ def checklist(policy: Policy, codes: list[str]) -> Checklist:
     identity = sum(t.identity_points for t in chosen)
     residency = sum(t.residency_points for t in chosen)
     total = identity + residency
-    alone = next(
-        (t for t in chosen if t.code in rules.sufficient_alone_with_city_address), None
-    )
+    alone = next((t for t in chosen if t.code in rules.sufficient_alone_with_city_address), None)
     return Checklist(
         chosen=chosen,
         identity=identity,
@@ -121,6 +119,8 @@ def _render(
             "program": runtime.policy.program,
             "policy": runtime.policy,
             "path": request.url.path,
+            # The picker re-asks with GET: a POST answer's page is its section's start page.
+            "picker_action": request.url.path if request.method == "GET" else "/me/",
             "keep": keep or [],
             "date_text": date_text,
             "discarding": _discarding(runtime.policy, _today(runtime.policy)),
@@ -302,8 +302,9 @@ def me_receipt(
         parsed = json.loads(receipt)
     except ValueError:
         parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("receipts"), list) and parsed["receipts"]:
+        parsed = parsed["receipts"][0]  # the whole document `issue_receipts` hands out
     if not isinstance(parsed, dict):
         return _me(request, status_code=422, receipt_result={"problem": "not_json"})
     outcome = verify_against_log(runtime, parsed, reference=reference.strip() or None)
     return _me(request, receipt_result=outcome)
-

@@ -14,7 +14,7 @@ from cityid.errors import CityIdError
 from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, require
+from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/cards", include_in_schema=False)
@@ -56,12 +56,12 @@ def issue_card(
     csrf_token: _Csrf,
     staff: Staff = Depends(require("card.issue")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
     try:
-        with UnitOfWork(runtime.engine) as uow:
-            issued = service.issue(uow, runtime, staff.actor, application_id.strip())
-            uow.commit()
+        issued = service.issue(uow, runtime, staff.actor, application_id.strip())
+        uow.commit()
     except CityIdError as exc:
         return RedirectResponse(f"/console/cards/?error={quote(exc.message)}", status_code=303)
     return RedirectResponse(
@@ -77,10 +77,10 @@ def card_page(
     error: str | None = Query(default=None, max_length=300),
     staff: Staff = Depends(require("card.read")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> HTMLResponse:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        card = service.get_card(uow, runtime, staff.actor, card_number)
-        events = service.history(uow, runtime, staff.actor, card)
+    card = service.get_card(uow, runtime, staff.actor, card_number)
+    events = service.history(uow, runtime, staff.actor, card)
     today = runtime.today()
     return render(
         request,
@@ -105,12 +105,12 @@ def change_status(
     csrf_token: _Csrf,
     staff: Staff = Depends(require("card.manage")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
     try:
-        with UnitOfWork(runtime.engine) as uow:
-            result = service.change_status(uow, runtime, staff.actor, card_number, action, reason)
-            uow.commit()
+        result = service.change_status(uow, runtime, staff.actor, card_number, action, reason)
+        uow.commit()
     except CityIdError as exc:
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
@@ -127,15 +127,15 @@ def replace_card(
     waive_fee: Annotated[bool, Form()] = False,
     staff: Staff = Depends(require("card.manage")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
     try:
-        with UnitOfWork(runtime.engine) as uow:
-            result = service.replace(
-                uow, runtime, staff.actor, card_number,
-                reason=reason, note=note or None, fee_waived=waive_fee,
-            )  # fmt: skip
-            uow.commit()
+        result = service.replace(
+            uow, runtime, staff.actor, card_number,
+            reason=reason, note=note or None, fee_waived=waive_fee,
+        )  # fmt: skip
+        uow.commit()
     except CityIdError as exc:
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
@@ -151,11 +151,11 @@ def print_card(
     side: Literal["front", "back"] = Query(default="front"),
     staff: Staff = Depends(require("card.read")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     """The print-ready card (PDF, both sides) or one side as PNG; the read is audited."""
-    with UnitOfWork(runtime.engine) as uow:
-        data = service.render(uow, runtime, staff.actor, card_number, kind=format, side=side)
-        uow.commit()
+    data = service.render(uow, runtime, staff.actor, card_number, kind=format, side=side)
+    uow.commit()
     number = normalize_card_number(card_number)
     name = f"card-{number}.pdf" if format == "pdf" else f"card-{number}-{side}.png"
     return Response(

@@ -1,0 +1,146 @@
+"""The investigators' review queue: list, open side by side (audited), decide.
+
+Items hold ids, a kind, a score and reason codes only. Opening one decrypts both
+applications through enrollment's `show` (each read audited as "application.read") and
+records "review.read"; a decision records "review.decide". Decisions are kept: they are
+what the duplicate-detection numbers are checked against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from cityid.audit import log as audit_log
+from cityid.crypto import KeyDestroyed
+from cityid.enrollment import lookup
+from cityid.errors import BadInput, NotFound, Refused
+from cityid.matching.tables import review_items
+from cityid.runtime import Runtime
+from cityid.staff.actor import Actor
+from cityid.staff.permissions import authorize
+from cityid.store.uow import UnitOfWork
+
+DECISIONS = ("duplicate", "not_duplicate", "fraud_referred")
+STATUSES = ("open", "decided")
+
+
+class AlreadyDecided(Refused):
+    code = "already_decided"
+
+
+def _item_json(row: Any) -> dict[str, Any]:
+    def when(moment: dt.datetime | None) -> str | None:
+        if moment is None:
+            return None
+        moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+        return moment.isoformat(timespec="seconds")
+
+    return {
+        "item_id": row.item_id,
+        "application_id": row.application_id,
+        "other_application_id": row.other_application_id,
+        "kind": row.kind,
+        "score": row.score,
+        "reasons": json.loads(row.reasons),
+        "source": row.source,
+        "status": row.status,
+        "decision": row.decision,
+        "decided_by": row.decided_by,
+        "decided_at": when(row.decided_at),
+        "created_at": when(row.created_at),
+    }
+
+
+def _load(uow: UnitOfWork, item_id: str) -> Any:
+    row = uow.conn.execute(sa.select(review_items).where(review_items.c.item_id == item_id)).first()
+    if row is None:
+        raise NotFound(f"no review item {item_id}")
+    return row
+
+
+def list_items(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    status: str | None = "open",
+    kind: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Queue items (ids, kinds, scores: no personal data), strongest first."""
+    authorize(runtime.policy, actor, "review.read")
+    if status is not None and status not in STATUSES:
+        raise BadInput(f"status must be one of {', '.join(STATUSES)}")
+    c = review_items.c
+    query = sa.select(review_items)
+    if status is not None:
+        query = query.where(c.status == status)
+    if kind is not None:
+        query = query.where(c.kind == kind)
+    score_order = sa.case((c.score.is_(None), 1), else_=0)
+    query = query.order_by(score_order, c.score.desc(), c.created_at, c.item_id).limit(limit)
+    return [_item_json(r) for r in uow.conn.execute(query)]
+
+
+def get_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> dict[str, Any]:
+    """One item without opening the applications."""
+    authorize(runtime.policy, actor, "review.read")
+    return _item_json(_load(uow, item_id))
+
+
+def show_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> dict[str, Any]:
+    """The item and both applications decrypted side by side; every read audited."""
+    authorize(runtime.policy, actor, "review.read")
+    item = _item_json(_load(uow, item_id))
+    ids = [i for i in (item["application_id"], item["other_application_id"]) if i]
+    opened: list[dict[str, Any]] = []
+    for application_id in ids:
+        try:
+            opened.append(lookup.show(uow, runtime, actor, application_id, documents=True))
+        except (KeyDestroyed, NotFound) as exc:
+            opened.append({"application_id": application_id, "unavailable": exc.code})
+    audit_log.append(uow, actor, "review.read", [item_id, *ids], reason=item["kind"])
+    return item | {"applications": opened}
+
+
+def decide(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str, decision: str
+) -> dict[str, Any]:
+    """Record an investigator's decision on an open item."""
+    authorize(runtime.policy, actor, "review.decide")
+    if decision not in DECISIONS:
+        raise BadInput(f"decision must be one of {', '.join(DECISIONS)}")
+    row = _load(uow, item_id)
+    if row.status != "open":
+        raise AlreadyDecided(f"review item {item_id} is already decided")
+    stamp = dt.datetime.now(dt.UTC)
+    changed = uow.conn.execute(
+        review_items.update()
+        .where(review_items.c.item_id == item_id, review_items.c.status == "open")
+        .values(status="decided", decision=decision, decided_by=actor.user_id, decided_at=stamp)
+    ).rowcount
+    if changed != 1:
+        raise AlreadyDecided(f"review item {item_id} is already decided")
+    targets = [t for t in (item_id, row.application_id, row.other_application_id) if t]
+    audit_log.append(uow, actor, "review.decide", targets, reason=decision)
+    return _item_json(_load(uow, item_id))
+
+
+def decision_counts(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> dict[str, dict[str, int]]:
+    """{kind: {open, duplicate, not_duplicate, fraud_referred}}: what the queue has found."""
+    authorize(runtime.policy, actor, "review.read")
+    c = review_items.c
+    rows = uow.conn.execute(
+        sa.select(c.kind, c.status, c.decision, sa.func.count()).group_by(
+            c.kind, c.status, c.decision
+        )
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for kind, status, decision, n in rows:
+        slot = counts.setdefault(kind, {"open": 0, **{d: 0 for d in DECISIONS}})
+        slot["open" if status == "open" else str(decision)] += int(n)
+    return counts
