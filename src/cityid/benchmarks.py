@@ -51,6 +51,10 @@ TARGETS: dict[str, Target] = {
     "match_index_recall": Target(0.99, "higher"),
     "match_keyed_precision": Target(0.95, "higher", anchor="match_plaintext_precision"),
     "match_keyed_recall": Target(0.95, "higher", anchor="match_plaintext_recall"),
+    "retention_import_1m_s_extrapolated": Target(360, "lower"),
+    "retention_destroy_1m_s_extrapolated": Target(
+        60, "lower", anchor="retention_naive_delete_vacuum_1m_s_extrapolated"
+    ),
 }
 
 
@@ -145,6 +149,9 @@ SUITES: dict[str, Suite] = {
     "audit": _audit_suite,
     "cards": _cards_suite,
     "matching": _matching_suite,
+    "retention": lambda data_dir, size: __import__(
+        "cityid.retention.bench", fromlist=["measure"]
+    ).measure(data_dir, size),
 }
 
 

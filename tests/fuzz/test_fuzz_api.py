@@ -38,10 +38,8 @@ def _token(client: TestClient, username: str, password: str) -> str:
 
 
 @pytest.fixture
-def fuzz_app(data_dir: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
-    if "sqlite" not in request.node.callspec.id:
-        pytest.skip("fuzzed once, on SQLite: the doors are the same on both backends")
-    runtime = Runtime.open(data_dir)
+def fuzz_app(sqlite_data_dir: Path) -> Iterator[Any]:
+    runtime = Runtime.open(sqlite_data_dir)
     with UnitOfWork(runtime.engine) as uow:
         add_user(uow, runtime.policy, username="clerk1", role="clerk",
                  password=CLERK_PASSWORD, by=Actor("test", "test", "admin"))  # fmt: skip

@@ -35,6 +35,7 @@ from cityid.store.uow import UnitOfWork
 
 _MAX_CHAIN = 20
 _TOP_K = 10
+_MATCHED_FIELDS = {"given_name", "family_name", "date_of_birth", "address"}
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,19 @@ def screen_application(
     *,
     clerk_id: str,
     now: dt.datetime,
+    also_review: Sequence[Mapping[str, Any]] = (),
 ) -> list[Flag]:
-    """Flags for the application just written; its encoding is stored, review items opened."""
+    """Flags for the application just written; its encoding is stored, review items opened.
+
+    `also_review` are flags the caller raised itself (intake's `mrz_failure`): they get
+    review items too but are not returned again.
+    """
     rules = runtime.policy.matching
-    person = applicant.model_dump() if isinstance(applicant, BaseModel) else dict(applicant)
+    person = (
+        applicant.model_dump(include=_MATCHED_FIELDS)
+        if isinstance(applicant, BaseModel)
+        else dict(applicant)
+    )
     encoder = index_store.encoder_for(runtime)
     queries = [encoder.encode(person), encoder.encode_swapped(person)]
     own = own_chain(uow, application_id)
@@ -82,7 +92,8 @@ def screen_application(
     by_clerk = _same_clerk(uow, application_id, clerk_id, moment, rules.clerk_window_minutes)
     flags.extend(signals.clerk_velocity(by_clerk, moment, rules))
 
-    seeds = [seed_for(application_id, f, rules.duplicate_threshold) for f in flags]
+    raised = [signals.flag(str(f["kind"]), f.get("of"), f.get("score")) for f in also_review]
+    seeds = [seed_for(application_id, f, rules.duplicate_threshold) for f in [*flags, *raised]]
     opened = open_review_items(uow, seeds)
     audit_log.append(
         uow,

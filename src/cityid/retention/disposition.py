@@ -308,10 +308,10 @@ class ChunkResult:
 
 
 def _item_after_cursor(batch: Any) -> Any:
+    # A row-value comparison, so both databases walk the primary key index from the cursor.
     items = disposition_items.c
-    return sa.or_(
-        items.class_rank > batch.cursor_rank,
-        sa.and_(items.class_rank == batch.cursor_rank, items.record_id > batch.cursor_id),
+    return sa.tuple_(items.class_rank, items.record_id) > sa.tuple_(
+        sa.literal(batch.cursor_rank), sa.literal(batch.cursor_id)
     )
 
 

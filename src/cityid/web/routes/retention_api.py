@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from cityid.retention import disposition, holds
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, require
+from cityid.web.deps import Staff, get_runtime, get_uow, require
 
 router = APIRouter(prefix="/api/v1", tags=["retention"])
 
@@ -60,13 +60,13 @@ def place_hold(
     body: HoldIn,
     staff: Staff = Depends(require("hold.place")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> HoldOut:
-    with UnitOfWork(runtime.engine) as uow:
-        hold_id = holds.place_hold(
-            uow, runtime, staff.actor, authority=body.authority, docket=body.docket,
-            reason=body.reason, scope=body.scope, order_date=body.order_date,
-        )  # fmt: skip
-        uow.commit()
+    hold_id = holds.place_hold(
+        uow, runtime, staff.actor, authority=body.authority, docket=body.docket,
+        reason=body.reason, scope=body.scope, order_date=body.order_date,
+    )  # fmt: skip
+    uow.commit()
     return HoldOut(hold_id=hold_id)
 
 
@@ -76,19 +76,22 @@ def release_hold(
     body: ReleaseIn,
     staff: Staff = Depends(require("hold.release")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> HoldOut:
-    with UnitOfWork(runtime.engine) as uow:
-        holds.release_hold(uow, runtime, staff.actor, hold_id, reason=body.reason)
-        uow.commit()
+    holds.release_hold(uow, runtime, staff.actor, hold_id, reason=body.reason)
+    uow.commit()
     return HoldOut(hold_id=hold_id)
 
 
 @router.get("/holds", response_model=HoldList)
 def list_holds(
-    staff: Staff = Depends(require("hold.read")), runtime: Runtime = Depends(get_runtime)
+    staff: Staff = Depends(require("hold.read")),
+    runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> HoldList:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        return HoldList(holds=holds.list_holds(uow, runtime, staff.actor))
+    found = holds.list_holds(uow, runtime, staff.actor)
+    uow.commit()
+    return HoldList(holds=found)
 
 
 @router.post("/retention/batches", response_model=PlanOut)
@@ -96,10 +99,10 @@ def plan(
     body: PlanIn,
     staff: Staff = Depends(require("retention.plan")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> PlanOut:
-    with UnitOfWork(runtime.engine) as uow:
-        result = disposition.plan(uow, runtime, staff.actor, as_of=body.as_of)
-        uow.commit()
+    result = disposition.plan(uow, runtime, staff.actor, as_of=body.as_of)
+    uow.commit()
     return PlanOut(**{k: result[k] for k in ("batch_id", "due", "blocked", "blocked_by")})
 
 
@@ -108,10 +111,10 @@ def approve(
     batch_id: str,
     staff: Staff = Depends(require("retention.approve")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> BatchOut:
-    with UnitOfWork(runtime.engine) as uow:
-        result = disposition.approve(uow, runtime, staff.actor, batch_id)
-        uow.commit()
+    result = disposition.approve(uow, runtime, staff.actor, batch_id)
+    uow.commit()
     return BatchOut(batch_id=batch_id, status=result["status"])
 
 
@@ -120,7 +123,9 @@ def execute(
     batch_id: str,
     staff: Staff = Depends(require("retention.execute")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> BatchOut:
+    uow.commit()  # let go of the request's transaction: execution runs its own
     result = disposition.execute(runtime, staff.actor, batch_id)
     return BatchOut(**{k: result[k] for k in BatchOut.model_fields})
 
@@ -130,6 +135,8 @@ def certificate(
     batch_id: str,
     staff: Staff = Depends(require("retention.read")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> dict[str, Any]:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        return disposition.certificate_document(uow, runtime, staff.actor, batch_id)
+    document = disposition.certificate_document(uow, runtime, staff.actor, batch_id)
+    uow.commit()
+    return document

@@ -14,7 +14,7 @@ from cityid.retention import certificate, disposition, holds
 from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, require
+from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/retention", include_in_schema=False)
@@ -34,9 +34,10 @@ def holds_page(
     request: Request,
     staff: Staff = Depends(require("hold.read")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> HTMLResponse:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        found = holds.list_holds(uow, runtime, staff.actor)
+    found = holds.list_holds(uow, runtime, staff.actor)
+    uow.commit()
     return render(
         request,
         "console/retention/holds.html",
@@ -57,14 +58,14 @@ def place(
     order_date: Annotated[str, Form(max_length=10)] = "",
     staff: Staff = Depends(require("hold.place")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
-    with UnitOfWork(runtime.engine) as uow:
-        holds.place_hold(
-            uow, runtime, staff.actor, authority=authority, docket=docket, reason=reason,
-            scope=scope, order_date=_date(order_date, "order date"),
-        )  # fmt: skip
-        uow.commit()
+    holds.place_hold(
+        uow, runtime, staff.actor, authority=authority, docket=docket, reason=reason,
+        scope=scope, order_date=_date(order_date, "order date"),
+    )  # fmt: skip
+    uow.commit()
     return RedirectResponse("/console/retention/holds", status_code=303)
 
 
@@ -75,11 +76,11 @@ def release(
     csrf_token: Annotated[str, Form(max_length=128)],
     staff: Staff = Depends(require("hold.release")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
-    with UnitOfWork(runtime.engine) as uow:
-        holds.release_hold(uow, runtime, staff.actor, hold_id, reason=reason)
-        uow.commit()
+    holds.release_hold(uow, runtime, staff.actor, hold_id, reason=reason)
+    uow.commit()
     return RedirectResponse("/console/retention/holds", status_code=303)
 
 
@@ -88,9 +89,10 @@ def batches_page(
     request: Request,
     staff: Staff = Depends(require("retention.read")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> HTMLResponse:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        batches = disposition.list_batches(uow, runtime, staff.actor)
+    batches = disposition.list_batches(uow, runtime, staff.actor)
+    uow.commit()
     allowed = {
         name: is_allowed(runtime.policy, staff.actor, f"retention.{name}")
         for name in ("plan", "approve", "execute")
@@ -106,11 +108,11 @@ def plan(
     as_of: Annotated[str, Form(max_length=10)] = "",
     staff: Staff = Depends(require("retention.plan")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
-    with UnitOfWork(runtime.engine) as uow:
-        disposition.plan(uow, runtime, staff.actor, as_of=_date(as_of, "as of"))
-        uow.commit()
+    disposition.plan(uow, runtime, staff.actor, as_of=_date(as_of, "as of"))
+    uow.commit()
     return RedirectResponse("/console/retention/", status_code=303)
 
 
@@ -120,11 +122,11 @@ def approve(
     csrf_token: Annotated[str, Form(max_length=128)],
     staff: Staff = Depends(require("retention.approve")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
-    with UnitOfWork(runtime.engine) as uow:
-        disposition.approve(uow, runtime, staff.actor, batch_id)
-        uow.commit()
+    disposition.approve(uow, runtime, staff.actor, batch_id)
+    uow.commit()
     return RedirectResponse("/console/retention/", status_code=303)
 
 
@@ -134,8 +136,10 @@ def execute(
     csrf_token: Annotated[str, Form(max_length=128)],
     staff: Staff = Depends(require("retention.execute")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     check_csrf(staff, csrf_token)
+    uow.commit()  # let go of the request's transaction: execution runs its own
     disposition.execute(runtime, staff.actor, batch_id)
     return RedirectResponse("/console/retention/", status_code=303)
 
@@ -146,11 +150,12 @@ def certificate_download(
     kind: str,
     staff: Staff = Depends(require("retention.read")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     if kind not in ("json", "pdf"):
         raise BadInput("a certificate is .json or .pdf")
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        document = disposition.certificate_document(uow, runtime, staff.actor, batch_id)
+    document = disposition.certificate_document(uow, runtime, staff.actor, batch_id)
+    uow.commit()
     name = f"certificate-{batch_id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if kind == "pdf":

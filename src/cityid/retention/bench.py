@@ -1,0 +1,127 @@
+"""`cityid bench` retention suite: backlog import rate, and destroying document copies
+(1% held, certificate included) beside a naive DELETE + VACUUM of the same rows.
+
+Measured at `size` document copies (default 20,000: two per application) in a throw-away
+SQLite data dir, and extrapolated linearly to 1,000,000 (the issue's target size); the
+row names say which figures are extrapolated.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_COPIES = 20_000
+TARGET_COPIES = 1_000_000
+
+
+def _write_backlog(path: Path, applications: int, seed: int = 1) -> None:
+    from cityid.enrollment.synth import generate_applicants
+
+    scan = base64.b64encode(bytes(range(256)) * 2).decode()  # a small 512-byte "scan"
+    with path.open("w", encoding="utf-8") as out:
+        lines = generate_applicants(applications, seed=seed, today=dt.date(2016, 11, 30))
+        for number, line in enumerate(lines, start=1):
+            line.pop("truth", None)
+            line["enrolled_on"] = dt.date(2015 + number % 2, 1 + number % 12, 1).isoformat()
+            line["documents"] = line["documents"][:2]
+            for doc in line["documents"]:
+                doc["copy_b64"] = scan
+            out.write(json.dumps(line) + "\n")
+
+
+def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
+    from cityid.benchmarks import bench_settings
+    from cityid.datadir import init_data_dir
+    from cityid.retention import disposition, holds, legacy_import
+    from cityid.retention.tables import document_copies as copies_table
+    from cityid.runtime import Runtime
+    from cityid.staff.actor import Actor
+    from cityid.store.uow import UnitOfWork
+
+    copies_wanted = size or DEFAULT_COPIES
+    settings = bench_settings(data_dir)
+    init_data_dir(data_dir, settings, admin_password="bench password, thrown away 0")
+    runtime = Runtime.open(data_dir, settings)
+    officer = Actor("bench-officer", "bench-officer", "records_officer")
+    counsel = Actor("bench-counsel", "bench-counsel", "counsel")
+    backlog = data_dir.parent / "backlog.jsonl"
+    _write_backlog(backlog, max(1, copies_wanted // 2))
+
+    # Warm-up: the cohort keys (two classes x 24 months) exist before the timed import, as
+    # they would after the first minutes of a million-line import.
+    warm = data_dir.parent / "warm.jsonl"
+    _write_backlog(warm, 48, seed=2)
+    legacy_import.import_legacy(runtime, officer, warm)
+    start = time.perf_counter()
+    report = legacy_import.import_legacy(runtime, officer, backlog)
+    import_seconds = time.perf_counter() - start
+    rate = report.imported / import_seconds
+
+    with UnitOfWork(runtime.engine) as uow:
+        import sqlalchemy as sa
+
+        ids = (
+            uow.conn.execute(
+                sa.select(copies_table.c.application_id)
+                .distinct()
+                .order_by(copies_table.c.application_id)
+            )
+            .scalars()
+            .all()
+        )
+        held_apps = ids[: max(1, len(ids) // 100)]  # 1% of the copies held
+        holds.place_hold(uow, runtime, counsel, authority="bench", docket="bench-1",
+                         reason="bench", scope={"application_ids": list(held_apps)})  # fmt: skip
+        batch = disposition.plan(uow, runtime, officer, as_of=dt.date(2017, 5, 1))
+        disposition.approve(uow, runtime, officer, batch["batch_id"])
+        disposition.approve(uow, runtime, counsel, batch["batch_id"])
+        uow.commit()
+    runtime.engine.dispose()
+    naive_db = data_dir.parent / "naive.db"
+    shutil.copyfile(data_dir / "cityid.db", naive_db)
+
+    chunks_done = [0.0]
+
+    def note(_done: int, _total: int) -> None:
+        chunks_done[0] = time.perf_counter()
+
+    start = time.perf_counter()
+    result = disposition.execute(runtime, Actor.system(), batch["batch_id"], progress=note)
+    destroy_seconds = time.perf_counter() - start
+    # Chunks scale with the records; keys, re-keying and the certificate with the cohorts.
+    chunk_seconds = chunks_done[0] - start
+    tail_seconds = destroy_seconds - chunk_seconds
+    destroyed = int(result["destroyed"])
+
+    start = time.perf_counter()
+    conn = sqlite3.connect(naive_db)
+    conn.execute("DELETE FROM document_copies WHERE due_on <= '2017-05-01'")
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+    naive_seconds = time.perf_counter() - start
+    runtime.close()
+    scale = TARGET_COPIES / max(destroyed, 1)
+    return [
+        {"name": "retention_import_lines_per_s", "value": round(rate, 1), "unit": "lines/s"},
+        {"name": "retention_import_copies_measured", "value": report.copies, "unit": "copies"},
+        {"name": "retention_import_1m_s_extrapolated",
+         "value": round(TARGET_COPIES / rate, 1), "unit": "s"},
+        {"name": "retention_destroyed_measured", "value": destroyed, "unit": "copies"},
+        {"name": "retention_destroy_measured_s", "value": round(destroy_seconds, 2), "unit": "s"},
+        {"name": "retention_naive_delete_vacuum_measured_s", "value": round(naive_seconds, 2),
+         "unit": "s"},
+        {"name": "retention_destroy_keys_certificate_measured_s",
+         "value": round(tail_seconds, 2), "unit": "s"},
+        {"name": "retention_destroy_1m_s_extrapolated",
+         "value": round(chunk_seconds * scale + tail_seconds, 1), "unit": "s"},
+        {"name": "retention_naive_delete_vacuum_1m_s_extrapolated",
+         "value": round(naive_seconds * scale, 1), "unit": "s"},
+    ]  # fmt: skip
