@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from cityid.audit.tables import audit_entries
 from cityid.errors import Forbidden
-from cityid.matching import index_store, review
-from cityid.matching.tables import review_items
+from cityid.matching import index_store, review, service
+from cityid.matching.tables import match_encodings, review_items
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
@@ -95,3 +95,23 @@ def test_an_investigator_decision_is_stored_and_a_clerk_cannot_decide(
             review.decide(uow, runtime, investigator, row.item_id, "not_duplicate")
         counts = review.decision_counts(uow, runtime, investigator)
     assert counts["possible_duplicate"]["duplicate"] == 1
+
+
+def test_after_a_match_key_rotation_reencoding_restores_duplicate_search(
+    runtime: Runtime, staff: dict[str, Actor]
+) -> None:
+    first, _ = enroll(runtime, staff["clerk"], person("Elena", "Popescu", BORN, "R1", "T-1"))
+    old_key = index_store.encoder_for(runtime).key_id
+    runtime.keystore.rotate_keyed_hash("match")
+    assert index_store.encoder_for(runtime).key_id != old_key
+    # encodings under the old key cannot be compared with the new one: nothing found yet
+    second, flags = enroll(runtime, staff["clerk"], person("Elena", "Popesku", BORN, "R2", "T-2"))
+    assert not [f for f in flags if f["kind"] == "possible_duplicate"]
+
+    done = service.reencode_register(runtime, Actor.system())
+    assert (done["encoded"], done["skipped_current"]) == (1, 1)  # `second` was already current
+    _, flags = enroll(runtime, staff["clerk"], person("Elena", "Popescu", BORN, "R3", "T-3"))
+    assert {f["of"] for f in flags if f["kind"] == "possible_duplicate"} == {first, second}
+    with runtime.engine.connect() as conn:
+        keys = set(conn.execute(sa.select(match_encodings.c.key_id)).scalars())
+    assert keys == {index_store.encoder_for(runtime).key_id}

@@ -77,7 +77,7 @@ def test_no_table_holds_a_name_or_document_number_in_the_clear(
         ("Betsy", "Szczepanska", "QK8841207", "UTIL-55018"),  # nickname, same passport
         ("Oluwaseun", "Adebayo-Okafor", "AB5522913", "UTIL-77345"),
     ]
-    flagged = []
+    flagged: list[str] = []
     for given, family, passport, bill in people:
         _, flags = enroll(runtime, staff["clerk"], person(given, family, BORN, passport, bill))
         flagged.extend(f["kind"] for f in flags)

@@ -239,3 +239,47 @@ class CuttableProxy:
 
         await asyncio.gather(pump(reader, up_writer, True), pump(up_reader, writer, False))
         self._writers -= {writer, up_writer}
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _socket_inodes_to(port: int) -> set[str]:
+    """Inodes of established TCP sockets whose remote port is `port` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[2].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def workers_connected_to(parent_pid: int, port: int) -> int:
+    """How many child processes of `parent_pid` hold a connection to `port` (their pool)."""
+    inodes = _socket_inodes_to(port)
+    connected = 0
+    for child in _children(parent_pid):
+        try:
+            links = [
+                os.readlink(f"/proc/{child}/fd/{fd}") for fd in os.listdir(f"/proc/{child}/fd")
+            ]
+        except OSError:
+            continue
+        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
+            connected += 1
+    return connected

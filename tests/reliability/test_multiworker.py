@@ -25,10 +25,12 @@ from tests.reliability.harness import (
     cityid,
     eligible_applicants,
     init_data_dir,
+    pg_address,
     postgres_schema,
     schema_url,
     serve,
     staff_token,
+    workers_connected_to,
 )
 
 PASSWORD = "seven herons stand still 42"
@@ -80,6 +82,9 @@ def test_two_workers_and_a_cli_job_agree(tmp_path: Path) -> None:
                     lambda body: _fresh_post(served.url, token, "/api/v1/applications", body),
                     api_people,
                 ))  # fmt: skip
+            assert workers_connected_to(served.process.pid, pg_address()[1]) == 2, (
+                "both workers took requests (each holds a pooled database connection)"
+            )
             out, err = cli_job.communicate(timeout=180)
             assert cli_job.returncode == 0, out + err
             assert json.loads(out)["enrolled"] + json.loads(out)["flagged"] == len(cli_people)

@@ -139,7 +139,6 @@ def stranger_with_passport(stranger: dict[str, Any], owner: dict[str, Any]) -> d
     passport = _passport_of(owner)
     assert passport is not None
     forged["documents"] = [
-        copy.deepcopy(passport) if doc["type"] in PASSPORTS else doc
-        for doc in forged["documents"]
+        copy.deepcopy(passport) if doc["type"] in PASSPORTS else doc for doc in forged["documents"]
     ]
     return forged

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -137,8 +138,13 @@ def _rows_after(conn: sa.Connection, seq: int) -> Iterator[Any]:
         seq = int(chunk[-1].seq)
 
 
-def shared_index(runtime: Runtime, key_id: str) -> MatchIndex:
-    """This process's index of committed encodings under `key_id`, topped up from the DB now."""
+@contextmanager
+def shared_index(runtime: Runtime, key_id: str) -> Iterator[MatchIndex]:
+    """This process's index of committed encodings under `key_id`, topped up from the DB now.
+
+    Held under the process's lock while in use: web workers serve requests on threads, and
+    an index being topped up must not be searched at the same time.
+    """
     lock: threading.Lock = runtime._extras.setdefault(_LOCK_CACHE, threading.Lock())
     with lock:
         index: MatchIndex | None = runtime._extras.get(_INDEX_CACHE)
@@ -147,19 +153,7 @@ def shared_index(runtime: Runtime, key_id: str) -> MatchIndex:
         with UnitOfWork(runtime.engine, read_only=True) as reader:
             index.apply_rows(_index_rows(_rows_after(reader.conn, index.max_seq), key_id))
         runtime._extras[_INDEX_CACHE] = index
-        return index
-
-
-def current_index(
-    runtime: Runtime, uow: UnitOfWork, key_id: str
-) -> tuple[MatchIndex, MatchIndex, set[str]]:
-    """(shared index, overlay of rows newer than it as this uow sees them, ids the overlay
-    changes). Search both and drop shared hits whose id the overlay changed."""
-    shared = shared_index(runtime, key_id)
-    overlay = MatchIndex(shared.bits, key_id=key_id)
-    rows = list(_index_rows(_rows_after(uow.conn, shared.max_seq), key_id))
-    overlay.apply_rows(rows)
-    return shared, overlay, {r.record_id for r in rows}
+        yield index
 
 
 def search(
@@ -174,13 +168,20 @@ def search(
     """Best score per enrolled application over the query variants, above the threshold."""
     if not queries:
         return []
-    shared, overlay, changed = current_index(runtime, uow, queries[0].key_id)
+    key_id = queries[0].key_id
     skip = set(exclude)
-    wide = top_k + len(skip) + len(changed)
     best: dict[str, float] = {}
-    for rid, score in shared.search_any(queries, wide, threshold):
-        if rid not in changed and rid not in skip:
-            best[rid] = score
+    with shared_index(runtime, key_id) as shared:
+        # rows newer than the shared index as this unit of work sees them (its own
+        # uncommitted writes, or commits since the top-up) are searched apart
+        rows = list(_index_rows(_rows_after(uow.conn, shared.max_seq), key_id))
+        changed = {r.record_id for r in rows}
+        wide = top_k + len(skip) + len(changed)
+        for rid, score in shared.search_any(queries, wide, threshold):
+            if rid not in changed and rid not in skip:
+                best[rid] = score
+    overlay = MatchIndex(runtime.policy.matching.bloom_bits, key_id=key_id)
+    overlay.apply_rows(rows)
     for rid, score in overlay.search_any(queries, wide, threshold):
         if rid not in skip:
             best[rid] = max(score, best.get(rid, 0.0))

@@ -292,11 +292,12 @@ def deduplicate_register(
     threshold = runtime.policy.matching.duplicate_threshold
     key_id = index_store.encoder_for(runtime).key_id
     progress("loading encodings", 0, 1)
-    index = index_store.shared_index(runtime, key_id)
-    progress("loading encodings", 1, 1)
-    progress("scoring pairs", 0, 1)
-    result = deduplicate(index, threshold)
-    progress("scoring pairs", 1, 1)
+    with index_store.shared_index(runtime, key_id) as index:
+        progress("loading encodings", 1, 1)
+        progress("scoring pairs", 0, 1)
+        result = deduplicate(index, threshold)
+        enrolled = len(index)
+        progress("scoring pairs", 1, 1)
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         known = queued_pairs(uow, "possible_duplicate") | _chain_pairs(uow)
     fresh = [p for p in result.pairs if frozenset(p[:2]) not in known]
@@ -313,7 +314,7 @@ def deduplicate_register(
             uow.commit()
         progress("queueing pairs", start + len(chunk), len(fresh))
     summary: dict[str, Any] = {
-        "enrolled": len(index),
+        "enrolled": enrolled,
         "compared": result.compared,
         "pairs": len(result.pairs),
         "opened": opened,

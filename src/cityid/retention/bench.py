@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import secrets
 import shutil
 import sqlite3
 import time
@@ -47,7 +48,7 @@ def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
 
     copies_wanted = size or DEFAULT_COPIES
     settings = bench_settings(data_dir)
-    init_data_dir(data_dir, settings, admin_password="bench password, thrown away 0")
+    init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(24))
     runtime = Runtime.open(data_dir, settings)
     officer = Actor("bench-officer", "bench-officer", "records_officer")
     counsel = Actor("bench-counsel", "bench-counsel", "counsel")

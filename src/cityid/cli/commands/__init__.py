@@ -5,4 +5,4 @@ import cityid.cli.commands.disclosure
 import cityid.cli.commands.enrollment
 import cityid.cli.commands.matching
 import cityid.cli.commands.retention  # noqa: F401
-from cityid.cli.commands import audit, bench, keys, setup  # noqa: F401
+from cityid.cli.commands import audit, bench, demo, keys, setup  # noqa: F401
