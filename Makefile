@@ -49,7 +49,7 @@ lint: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/cityid bench

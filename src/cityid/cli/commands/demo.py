@@ -29,7 +29,7 @@ def _check_empty(data_dir: Path) -> None:
 
 @contextmanager
 def _narrator(
-    cli: CliContext,
+    cli: CliContext, headline: str
 ) -> Iterator[tuple[Callable[[StepResult], None], Callable[[str], None]]]:
     """One line per step on stdout (Rich), progress on stderr; quiet under --json."""
     from rich.console import Console
@@ -39,13 +39,15 @@ def _narrator(
     err = progress_console()
     status = err.status("") if not cli.json else None
     started = time.monotonic()
+    if not cli.json:
+        out.print(f"[bold]{escape(headline)}[/]", soft_wrap=True)
 
     def on_result(result: StepResult) -> None:
         if cli.json:
             return
         mark = "[green]✓[/]" if result.ok else "[bold red]✗[/]"
         seconds = time.monotonic() - started
-        detail = result.detail if result.ok else f"[red]{escape(result.detail)}[/]"
+        detail = escape(result.detail) if result.ok else f"[red]{escape(result.detail)}[/]"
         out.print(
             f"{mark} {_NUMBER[result.name]:>2} [bold]{result.name}[/]: {detail}"
             f" [dim]({seconds:.0f}s)[/]",
@@ -93,7 +95,9 @@ def demo(
             data_dir = Path(scratch) / "data"
             settings = story_settings(data_dir, throwaway=True)
             work_dir = Path(scratch) / "files"
-        with _narrator(cli) as (on_result, note):
+        where = str(data_dir) if cli.data_dir is not None else "a throwaway data dir"
+        headline = f"cityid demo: the 2016 story, {size} applicants, in {where}"
+        with _narrator(cli, headline) as (on_result, note):
             story = Story(data_dir, settings, size, work_dir, note=note)
             try:
                 results = tell(story, on_result)
@@ -114,6 +118,7 @@ def demo_state(
     cli = cli_context(ctx)
     data_dir = cli.resolved_data_dir()
     _check_empty(data_dir)
-    with _narrator(cli) as (on_result, note):
+    headline = f"cityid: loading the 2016 story's end state into {data_dir}"
+    with _narrator(cli, headline) as (on_result, note):
         results, logins = load_end_state(data_dir, size, on_result=on_result, note=note)
     _finish(cli, results, {"data_dir": str(data_dir), "logins": str(logins) if logins else None})
