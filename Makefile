@@ -33,7 +33,8 @@ system-deps:
 
 run: $(STAMP)
 	@if [ ! -f "$(DATA_DIR)/config.toml" ]; then \
-	  $(BIN)/cityid init --data-dir "$(DATA_DIR)" >/dev/null; \
+	  $(BIN)/cityid demo-state --data-dir "$(DATA_DIR)" \
+	    || echo "cityid: the demo story did not load completely (see above); serving what there is"; \
 	fi
 	@echo "cityid: console at http://$(HOST):$(PORT)/console/"
 	@if [ -f "$(DATA_DIR)/admin.password" ]; then \

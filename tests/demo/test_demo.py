@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cityid.demo import story
+from cityid.demo import checks, story
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 from cityid.staff.accounts import authenticate
@@ -34,15 +34,17 @@ def test_the_story_runs_end_to_end_and_every_step_holds(cli: Any) -> None:
 def test_a_step_that_cannot_run_fails_the_command_with_a_clear_message(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(story, "retention_missing", lambda: "cityid.retention.x is missing")
-    result = cli("--json", "demo", "--size", "20")
+    monkeypatch.setattr(checks, "retention_missing", lambda: "cityid.retention.x is missing")
+    result = cli("demo", "--size", "20")
     assert result.code == 1
-    steps = {step["name"]: step for step in result.json["steps"]}
-    assert result.json["ok"] is False
+    lines = {line.split()[2].rstrip(":"): line for line in result.out.splitlines()[1:-1]}
+    assert set(lines) == set(STEP_NAMES)
     for name in ("court_hold", "hold_released", "destruction", "old_backup", "receipt"):
-        assert steps[name]["ok"] is False
-        assert steps[name]["detail"].startswith("retention not available")
-    assert steps["federal_subpoena"]["ok"] is True
+        assert lines[name].startswith("✗")
+        assert "retention not available: cityid.retention.x is missing" in lines[name]
+    for name in ("staff", "enroll", "cards", "verify_and_discard", "federal_subpoena"):
+        assert lines[name].startswith("✓")
+    assert "FAILED" in result.out.splitlines()[-1]
 
 
 def test_demo_refuses_a_data_dir_that_is_not_empty(cli: Any, tmp_path: Path) -> None:

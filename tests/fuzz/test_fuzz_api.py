@@ -2,7 +2,9 @@
 
 Three callers for every operation: nobody, a clerk and an administrator (bearer tokens
 from POST /api/v1/tokens). Examples per operation are few so the run stays short; the
-point is that odd but schema-shaped input gets a typed 4xx, never a 500.
+point is that odd but schema-shaped input gets a typed 4xx, never a 500. Generation is
+derandomized so every run sends the same requests; integer path extremes, which random
+generation reaches only sometimes, are probed exactly in a second test.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ def _fuzz(operation: Any, who: str, token: str | None, failures: list[str]) -> i
         max_examples=EXAMPLES_PER_OPERATION,
         deadline=None,
         database=None,
+        derandomize=True,  # the same requests every run: make test never flickers
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )

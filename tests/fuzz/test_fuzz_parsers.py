@@ -296,3 +296,43 @@ def test_arbitrary_bytes_as_status_list_files(data: bytes) -> None:
 def test_arbitrary_issuer_key_files_are_bad_input(data: bytes, name: str) -> None:
     with contextlib.suppress(BadInput):
         issuer_keys_from_file(data, name)
+
+
+# -- scopes: of a hold (counsel types it) and of a disclosure request --------------------------
+
+SCOPE_LEAVES = JSON_LEAVES | st.lists(st.sampled_from(["application", "document_copy", "A1",
+                                                       "given_name", "", "2016-12-05"]),
+                                      max_size=3)  # fmt: skip
+
+
+def _scopes(keys: list[str]) -> st.SearchStrategy[Any]:
+    """Mostly known keys with odd values, sometimes an unknown key, sometimes not JSON."""
+    known = st.dictionaries(st.sampled_from(keys), SCOPE_LEAVES, max_size=4)
+    return (
+        known
+        | st.dictionaries(st.text(max_size=8), SCOPE_LEAVES, max_size=2)
+        | st.text(max_size=80)
+    )
+
+
+HOLD_SCOPES = _scopes(["all", "record_classes", "enrolled_from", "enrolled_to", "centres",
+                       "application_ids"])  # fmt: skip
+DISCLOSURE_SCOPES = _scopes(["application_ids", "fields", "from", "to", "aggregate"])
+
+
+@FUZZ
+@given(HOLD_SCOPES)
+def test_hold_scopes_are_parsed_or_refused_by_name(raw: Any) -> None:
+    from cityid.retention.scope import BadScope, parse_scope
+
+    with contextlib.suppress(BadScope):
+        parse_scope(raw if isinstance(raw, str) else json.dumps(raw))
+
+
+@FUZZ
+@given(DISCLOSURE_SCOPES)
+def test_disclosure_scopes_are_parsed_or_refused_by_name(raw: Any) -> None:
+    from cityid.disclosure.scope import parse_scope
+
+    with contextlib.suppress(BadInput):
+        parse_scope(raw if isinstance(raw, str) else json.dumps(raw))

@@ -11,7 +11,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from cityid.demo.story import StepResult, Story, story_settings, tell
+from cityid.demo.checks import StepResult
+from cityid.demo.story import Story, story_settings, tell
 
 LOGINS_FILE = "logins.txt"
 FILES_DIR = "demo-files"

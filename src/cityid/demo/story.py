@@ -9,10 +9,9 @@ story: later steps run and report on their own, and the caller exits non-zero.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import inspect
 import json
 import secrets
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +26,9 @@ from cityid.cards import status_service
 from cityid.cards.verify import Verifier
 from cityid.crypto import KeyDestroyed, RecordSealer, SealedKey, cose_key_set
 from cityid.datadir import ADMIN_USERNAME, init_data_dir
-from cityid.demo import backlog
+from cityid.demo import backlog, checks
 from cityid.demo.cast import Cast, hire_staff, new_password
+from cityid.demo.checks import StepFailed, StepResult, expect, need_retention
 from cityid.disclosure import report as transparency
 from cityid.disclosure import requests as disclosure
 from cityid.enrollment import lookup
@@ -61,29 +61,6 @@ RELEASE_REASON = (
 )
 CARDS_TO_ISSUE = 4
 Note = Callable[[str], None]
-
-
-class StepFailed(Exception):
-    """A step's outcome differed from the story's: `detail` says how."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-def expect(condition: bool, detail: str) -> None:
-    if not condition:
-        raise StepFailed(detail)
-
-
-@dataclass
-class StepResult:
-    name: str
-    ok: bool
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
 
 
 @dataclass
@@ -119,50 +96,6 @@ class Story:
         if self.runtime is not None:
             self.runtime.keystore.close()
             self.runtime.close()
-
-
-# --- what is wired yet ------------------------------------------------------------------
-
-
-def duplicate_search_wired() -> bool:
-    """True once enrollment's screening calls cityid.matching's 1:N duplicate search."""
-    if importlib.util.find_spec("cityid.matching.service") is None:
-        return False
-    from cityid.enrollment import screening
-
-    source = inspect.getsource(screening)
-    return any(
-        mark in source
-        for mark in ("matching.service", "matching import service", "screen_application")
-    )
-
-
-_RETENTION_NEEDS = {
-    "holds": ("place_hold", "release_hold"),
-    "disposition": ("plan", "approve", "execute", "certificate_document"),
-    "certificate": ("verify_certificate",),
-    "backup": ("create_backup", "restore_backup"),
-    "receipts": ("issue_receipts", "verify_against_log"),
-}
-
-
-def retention_missing() -> str | None:
-    """None when every retention service the story needs is there; else what is not."""
-    for module_name, names in _RETENTION_NEEDS.items():
-        try:
-            module = importlib.import_module(f"cityid.retention.{module_name}")
-        except Exception as exc:  # a module half written: say so, do not crash the story
-            return f"cityid.retention.{module_name} does not import ({type(exc).__name__})"
-        for name in names:
-            if not callable(getattr(module, name, None)):
-                return f"cityid.retention.{module_name}.{name} is missing"
-    return None
-
-
-def need_retention() -> None:
-    missing = retention_missing()
-    if missing is not None:
-        raise StepFailed(f"retention not available: {missing}")
 
 
 # --- the steps --------------------------------------------------------------------------
@@ -226,7 +159,7 @@ def step_enroll(story: Story) -> str:
     duplicate = [
         f for f in again.flags if f["kind"] == "possible_duplicate" and f["of"] == original
     ]
-    if duplicate_search_wired():
+    if checks.duplicate_search_wired():
         expect(
             bool(duplicate),
             f"the misspelled duplicate was not flagged possible_duplicate (flags: {again.flags})",
@@ -476,6 +409,7 @@ def step_old_backup(story: Story) -> str:
                     destroyed += 1
     finally:
         engine.dispose()
+        shutil.rmtree(restored_dir, ignore_errors=True)  # a scratch copy, not a keepsake
     expect(len(rows) == story.copies, f"the backup holds {len(rows)} copies")
     expect(opened == 0, f"{opened} copies opened from the old backup")
     return f"old backup restored: {len(rows)} copy rows, {destroyed} unreadable (keys destroyed)"
@@ -519,7 +453,7 @@ def step_audit_and_report(story: Story) -> str:
     denied = totals["requests_by_decision"].get("denied", 0)
     destroyed = totals["records_destroyed"]
     expect(totals["requests"] >= 1 and denied >= 1, f"report requests: {totals}")
-    if retention_missing() is None:
+    if checks.retention_missing() is None:
         expect(
             destroyed.get("document_copy") == story.copies,
             f"the report counts {destroyed} destroyed",
@@ -528,7 +462,8 @@ def step_audit_and_report(story: Story) -> str:
         f"audit log verifies ({verified['size']} entries); transparency: "
         f"{totals['requests']} request(s), {denied} denied, cards issued "
         f"{totals['cards_issued']}, holds {totals['holds_placed']} placed / "
-        f"{totals['holds_released']} released, destroyed {destroyed or 0}"
+        f"{totals['holds_released']} released, destroyed "
+        + (", ".join(f"{name}={count}" for name, count in destroyed.items()) or "none")
     )
 
 

@@ -13,8 +13,9 @@ import typer
 
 from cityid.cli.context import CliContext, cli_context, progress_console
 from cityid.cli.main import app
+from cityid.demo.checks import StepResult
 from cityid.demo.state import DEFAULT_STATE_SIZE, FILES_DIR, load_end_state
-from cityid.demo.story import STEPS, StepResult, Story, story_settings, tell
+from cityid.demo.story import STEPS, Story, story_settings, tell
 
 DEFAULT_SIZE = 2000
 _NUMBER = {name: index for index, (name, _step) in enumerate(STEPS, 1)}
