@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -82,7 +82,10 @@ def issuer_keys(request: Request, runtime: Runtime = Depends(get_runtime)) -> Re
     "/status-lists/{list_number}",
     responses={200: {"content": {STATUS_LIST_MEDIA_TYPE: {}}}},
 )
-def status_list(list_number: int, runtime: Runtime = Depends(get_runtime)) -> Response:
+def status_list(
+    list_number: int = Path(ge=0, le=2**31 - 1),
+    runtime: Runtime = Depends(get_runtime),
+) -> Response:
     """A signed status list token (IETF Token Status List, CWT form), built just now."""
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         token = status_service.signed_token(runtime, uow, list_number)
