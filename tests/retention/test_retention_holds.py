@@ -82,6 +82,10 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     legacy_import.import_legacy(runtime, staff.officer, backlog)
     target, *others = application_ids(runtime)
     reader = Actor("sup-1", "sup-1", "supervisor")
+    from cityid.matching.service import reencode_register
+    from cityid.matching.tables import match_encodings
+
+    reencode_register(runtime, Actor.system())  # the backlog joins the 1:N index
 
     def erase() -> dict[str, Any]:
         with UnitOfWork(runtime.engine) as uow:
@@ -113,4 +117,12 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     for other in others:  # the rest of the cohorts were re-keyed and still open
         with UnitOfWork(runtime.engine) as uow:
             assert lookup.show(uow, runtime, reader, other)["application_id"] == other
+    with UnitOfWork(runtime.engine) as uow:  # the 1:N index forgot only the erased one
+        removed = dict(
+            uow.conn.execute(
+                sa.select(match_encodings.c.application_id, match_encodings.c.removed)
+            ).all()
+        )
+    assert removed[target] is True or removed[target] == 1
+    assert not any(removed[other] for other in others)
     runtime.close()

@@ -32,6 +32,7 @@ from cityid.audit import service as audit_service
 from cityid.crypto import SealedKey, rekey_records
 from cityid.enrollment.tables import applications
 from cityid.errors import BadInput, Forbidden, NotFound, Refused
+from cityid.matching.index_store import remove_encodings
 from cityid.retention import certificate as cert
 from cityid.retention.faults import chunk_pause, crash_point
 from cityid.retention.holds import ActiveHold, active_holds, covering_holds, lock_holds
@@ -395,6 +396,9 @@ def _destroy_items(
         if not doomed:
             continue
         uow.conn.execute(table.table.delete().where(table.id.in_(doomed)))
+        if table.record_class == "application":
+            # The 1:N index must forget them too, in every process (a removal marker).
+            remove_encodings(uow, doomed)
         uow.conn.execute(
             tombstones.insert(),
             [
