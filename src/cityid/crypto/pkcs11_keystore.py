@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -266,6 +267,19 @@ class _TokenSigner:
         return f"<TokenSigner key_id={self._key_id!r}>"
 
 
+def _find_token(lib: Any, token_label: str, attempts: int = 4) -> Any:
+    """The token by label; a slot that answers CKR_GENERAL_ERROR while another process
+    writes its token files (SoftHSM's file store) is asked again, briefly."""
+    for attempt in range(attempts):
+        try:
+            return lib.get_token(token_label=token_label)
+        except p11e.GeneralError:
+            if attempt == attempts - 1:
+                raise KeystoreError("the PKCS#11 module reported a general error") from None
+            time.sleep(0.05 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 def _login(module: str, token_label: str, pin: str) -> Any:
     """A read-write session on the token, logged in as user."""
     if not pin:
@@ -275,13 +289,13 @@ def _login(module: str, token_label: str, pin: str) -> Any:
     except (OSError, RuntimeError) as exc:
         raise KeystoreError(f"cannot load the PKCS#11 module {module}: {exc}") from None
     try:
-        token = lib.get_token(token_label=token_label)
+        token = _find_token(lib, token_label)
     except p11e.NoSuchToken:
         # Tokens created after the module was initialised appear only on re-initialising
         # it (SoftHSM). This closes other sessions of this process on the same module.
         lib.reinitialize()
         try:
-            token = lib.get_token(token_label=token_label)
+            token = _find_token(lib, token_label)
         except p11e.NoSuchToken:
             raise KeystoreError(f"no PKCS#11 token labelled {token_label!r}") from None
     try:
