@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -53,6 +54,16 @@ def cli_context(ctx: typer.Context) -> CliContext:
         obj = CliContext()
         ctx.find_root().obj = obj
     return obj
+
+
+def date_option(text: str | None, name: str) -> dt.date | None:
+    """A YYYY-MM-DD option's value; a bad date is a usage error naming the option."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter("use YYYY-MM-DD", param_hint=name) from None
 
 
 def progress_console() -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import mimetypes
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cityid.cli.actor import resolve_actor
-from cityid.cli.context import cli_context
+from cityid.cli.context import cli_context, date_option
 from cityid.cli.main import app
 from cityid.errors import BadInput
 from cityid.store.uow import UnitOfWork
@@ -56,7 +55,7 @@ def request_file(
     cli = cli_context(ctx)
     runtime = cli.runtime()
     actor = resolve_actor(cli)
-    received_on = _date(received, "--received") if received else None
+    received_on = date_option(received, "--received") if received else None
     attachments = [_read_attachment(path) for path in attach or []]
     with UnitOfWork(runtime.engine) as uow:
         result = file_request(
@@ -237,13 +236,6 @@ def report_transparency(
         cli.emit({"format": output_format, "text": text})
     else:
         typer.echo(text, nl=False)
-
-
-def _date(text: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{name}: use YYYY-MM-DD") from None
 
 
 def _read_attachment(path: Path) -> Attachment:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cityid.cli.actor import resolve_actor
-from cityid.cli.context import CliContext, cli_context, progress_console
+from cityid.cli.context import CliContext, cli_context, date_option, progress_console
 from cityid.cli.main import app
 from cityid.errors import BadInput
 from cityid.store.uow import UnitOfWork
@@ -28,15 +27,6 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(backup_app, name="backup")
 app.add_typer(import_app, name="import")
 app.add_typer(receipt_app, name="receipt")
-
-
-def _date(text: str | None, name: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter("use YYYY-MM-DD", param_hint=name) from None
 
 
 def _read_json(path: Path) -> Any:
@@ -87,7 +77,7 @@ def hold_place(
     with UnitOfWork(runtime.engine) as uow:
         hold_id = holds.place_hold(
             uow, runtime, actor, authority=authority, docket=docket, reason=reason,
-            scope=scope, order_date=_date(order_date, "--order-date"),
+            scope=scope, order_date=date_option(order_date, "--order-date"),
         )  # fmt: skip
         uow.commit()
     cli.emit({"hold_id": hold_id}, hold_id)
@@ -149,7 +139,7 @@ def retention_plan(
     actor = resolve_actor(cli)
     with UnitOfWork(runtime.engine) as uow:
         result = disposition.plan(
-            uow, runtime, actor, as_of=_date(as_of, "--as-of"), record_classes=record_class
+            uow, runtime, actor, as_of=date_option(as_of, "--as-of"), record_classes=record_class
         )
         uow.commit()
     cli.emit(
