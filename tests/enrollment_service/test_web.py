@@ -55,10 +55,10 @@ def test_api_intake_read_search_and_decide(client: TestClient, accounts: dict[st
     assert shown.status_code == 200
     assert shown.json()["applicant"]["family_name"] == "Quintanilla-Ybarra"
 
-    found = client.get(
+    found = client.post(
         "/api/v1/applications/search",
-        params={"family_name": "quintanilla ybarra", "given_name": "MARISOL",
-                "date_of_birth": "1988-04-17"},
+        json={"family_name": "quintanilla ybarra", "given_name": "MARISOL",
+              "date_of_birth": "1988-04-17"},
         headers=clerk,
     )  # fmt: skip
     assert [a["application_id"] for a in found.json()["applications"]] == [app_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from cityid.enrollment import lookup, service
@@ -137,17 +137,26 @@ def create_application(
     )
 
 
-@router.get("/search", response_model=SearchResult)
+class SearchBody(BaseModel):
+    family_name: str = Field(max_length=100)
+    given_name: str = Field(default="", max_length=100)
+    date_of_birth: dt.date
+
+
+# A POST, so names and dates of birth never stand in a URL (proxies and logs keep URLs).
+@router.post("/search", response_model=SearchResult)
 def search_applications(
-    family_name: str = Query(max_length=100),
-    given_name: str = Query(max_length=100),
-    date_of_birth: dt.date = Query(),
+    body: SearchBody,
+    request: Request,
     staff: Staff = Depends(require("application.read")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> SearchResult:
     """Exact name and date of birth, through the keyed blind index. Audited."""
-    found = lookup.search(uow, runtime, staff.actor, family_name, given_name, date_of_birth)
+    check_csrf(staff, request.headers.get(CSRF_HEADER))
+    found = lookup.search(
+        uow, runtime, staff.actor, body.family_name, body.given_name, body.date_of_birth
+    )
     uow.commit()
     return SearchResult(applications=[ApplicationSummary(**row) for row in found])
 

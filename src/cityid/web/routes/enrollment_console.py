@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from cityid.enrollment import lookup, service
@@ -231,36 +232,39 @@ def supervisor_queue(
 
 
 @router.get("/applications/search", response_class=HTMLResponse)
-def search_page(
+def search_form(request: Request, staff: Staff = Depends(require("application.read"))) -> Response:
+    return render(request, "console/enrollment/search.html", staff, rows=None, error=None, query={})
+
+
+# A POST, so names and dates of birth never stand in a URL (proxies and logs keep URLs).
+@router.post("/applications/search", response_class=HTMLResponse)
+async def search_page(
     request: Request,
-    family_name: str = "",
-    given_name: str = "",
-    date_of_birth: str = "",
     staff: Staff = Depends(require("application.read")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
+    form = await request.form()
+    csrf = form.get("csrf_token")
+    check_csrf(staff, csrf if isinstance(csrf, str) else None)
+    query = {
+        name: str(form.get(name) or "")[:100]
+        for name in ("family_name", "given_name", "date_of_birth")
+    }
     rows: list[dict[str, Any]] | None = None
     error = None
-    if family_name or given_name or date_of_birth:
-        try:
-            born = dt.date.fromisoformat(date_of_birth)
-        except ValueError:
-            error = "Date of birth: not a date (use YYYY-MM-DD)"
-        else:
-            rows = lookup.search(uow, runtime, staff.actor, family_name, given_name, born)
-            uow.commit()
+    try:
+        born = dt.date.fromisoformat(query["date_of_birth"])
+    except ValueError:
+        error = "Date of birth: not a date (use YYYY-MM-DD)"
+    else:
+        rows = await run_in_threadpool(
+            lookup.search, uow, runtime, staff.actor, query["family_name"],
+            query["given_name"], born,
+        )  # fmt: skip
+        uow.commit()
     return render(
-        request,
-        "console/enrollment/search.html",
-        staff,
-        rows=rows,
-        error=error,
-        query={
-            "family_name": family_name,
-            "given_name": given_name,
-            "date_of_birth": date_of_birth,
-        },
+        request, "console/enrollment/search.html", staff, rows=rows, error=error, query=query
     )
 
 
