@@ -8,7 +8,8 @@ figure is read, and whether the target is met.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -150,15 +151,30 @@ def _retention_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
 
 
 def _enrollment_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
-    """Intake latency and throughput with `size` applications already enrolled (SQLite)."""
+    """Intake latency and throughput with `size` applications already enrolled.
+
+    On SQLite always; on PostgreSQL too when CITYID_BENCH_PG_URL names a server (each
+    run in a schema of its own, dropped afterwards).
+    """
+    import os
+
+    n = size or 100_000
+    rows = _enrollment_on(data_dir / "sqlite", n, None, "SQLite")
+    pg_url = os.environ.get("CITYID_BENCH_PG_URL")
+    if pg_url:
+        with _pg_schema(pg_url) as url:
+            rows += _enrollment_on(data_dir / "postgresql", n, url, "PostgreSQL")
+    return rows
+
+
+def _enrollment_on(data_dir: Path, n: int, url: str | None, label: str) -> list[dict[str, Any]]:
     import secrets
 
     from cityid.datadir import init_data_dir
     from cityid.enrollment.bench import measure
     from cityid.runtime import Runtime
 
-    n = size or 100_000
-    settings = bench_settings(data_dir)
+    settings = bench_settings(data_dir).model_copy(update={"database_url": url})
     init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(18))
     runtime = Runtime.open(data_dir, settings)
     try:
@@ -166,8 +182,30 @@ def _enrollment_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     finally:
         runtime.close()
     for row in rows:
-        row["unit"] = f"{row['unit']} (SQLite, {n:,} enrolled)"
+        row["unit"] = f"{row['unit']} ({label}, {n:,} enrolled)"
     return rows
+
+
+@contextmanager
+def _pg_schema(base_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema for one bench run; the URL that uses it."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from cityid.store.engine import make_engine
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base_url, poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in base_url else "?"
+        yield f"{base_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 SUITES: dict[str, Suite] = {
