@@ -87,9 +87,18 @@ def screen_application(
             applicant_id=application_id,
         )
     )
-    at_address = _same_address(uow, application_id, moment, rules.address_window_days)
+    at_address = _same_address(
+        uow, application_id, moment, rules.address_window_days, rules.address_max_applications
+    )
     flags.extend(signals.address_velocity(at_address, moment, rules))
-    by_clerk = _same_clerk(uow, application_id, clerk_id, moment, rules.clerk_window_minutes)
+    by_clerk = _same_clerk(
+        uow,
+        application_id,
+        clerk_id,
+        moment,
+        rules.clerk_window_minutes,
+        rules.clerk_max_applications,
+    )
     flags.extend(signals.clerk_velocity(by_clerk, moment, rules))
 
     raised = [signals.flag(str(f["kind"]), f.get("of"), f.get("score")) for f in also_review]
@@ -142,35 +151,51 @@ def _token_holders(uow: UnitOfWork, application_id: str) -> list[str]:
 
 
 def _recent(
-    uow: UnitOfWork, application_id: str, where: Any, since: dt.datetime
+    uow: UnitOfWork,
+    application_id: str,
+    where: Any,
+    since: dt.datetime,
+    until: dt.datetime,
+    enough: int,
 ) -> list[dt.datetime]:
+    """Up to `enough` other applications' times in [since, until]: a velocity rule only
+    needs to know whether its limit is reached, so a busy clerk costs one short read."""
     return [
         _utc(t)
         for t in uow.conn.execute(
-            sa.select(applications.c.created_at).where(
+            sa.select(applications.c.created_at)
+            .where(
                 where,
                 applications.c.application_id != application_id,
                 applications.c.created_at >= since,
+                applications.c.created_at <= until,
             )
+            .order_by(applications.c.created_at.desc())
+            .limit(enough)
         ).scalars()
     ]
 
 
 def _same_address(
-    uow: UnitOfWork, application_id: str, now: dt.datetime, days: int
+    uow: UnitOfWork, application_id: str, now: dt.datetime, days: int, enough: int
 ) -> list[dt.datetime]:
     mine = sa.select(applications.c.address_key).where(
         applications.c.application_id == application_id
     )
     where = applications.c.address_key.in_(mine)
-    return _recent(uow, application_id, where, now - dt.timedelta(days=days))
+    return _recent(uow, application_id, where, now - dt.timedelta(days=days), now, enough)
 
 
 def _same_clerk(
-    uow: UnitOfWork, application_id: str, clerk_id: str, now: dt.datetime, minutes: int
+    uow: UnitOfWork,
+    application_id: str,
+    clerk_id: str,
+    now: dt.datetime,
+    minutes: int,
+    enough: int,
 ) -> list[dt.datetime]:
     where = applications.c.clerk_id == clerk_id
-    return _recent(uow, application_id, where, now - dt.timedelta(minutes=minutes))
+    return _recent(uow, application_id, where, now - dt.timedelta(minutes=minutes), now, enough)
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
