@@ -30,6 +30,7 @@ PUBLIC_PATHS = [
 CONSOLE_PATHS = [
     "/console/",
     "/console/audit/",
+    "/console/dashboard/",
 ]
 
 

@@ -21,6 +21,8 @@ from cityid.disclosure.holdings import table_columns
 from cityid.disclosure.tables import disclosure_requests
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
+from cityid.web.charts import BarRow, Chart, Series
+from cityid.web.charts import bar_chart_svg as charts_bar_chart_svg
 
 CSV_COLUMNS = (
     "quarter", "measure", "requester_kind", "instrument", "decision", "record_class", "count",
@@ -191,45 +193,17 @@ DECISION_COLOURS = {
 
 def bar_chart_svg(report: dict[str, Any], width: int = 720, bar_height: int = 26) -> str:
     """Requests per quarter as stacked horizontal bars by decision (no script, no styles)."""
-    quarters = report["quarters"] or [{"quarter": "none yet", "requests": []}]
-    label_w, gap, legend_h = 90, 8, 34
-    height = legend_h + len(quarters) * (bar_height + gap) + gap
-    most = max([sum(i["count"] for i in q["requests"]) for q in quarters] + [1])
-    scale = (width - label_w - 60) / most
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title">',
-        '<title id="chart-title">Disclosure requests per quarter, by decision</title>',
-    ]
-    x = label_w
-    for decision, colour in DECISION_COLOURS.items():
-        parts.append(f'<rect x="{x}" y="6" width="14" height="14" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 18}" y="18" font-size="13" fill="#14213d">{decision}</text>')
-        x += 30 + 8 * len(decision)
-    for row, quarter in enumerate(quarters):
-        y = legend_h + row * (bar_height + gap)
-        parts.append(
-            f'<text x="0" y="{y + bar_height * 0.7:.0f}" font-size="13" fill="#14213d">'
-            f"{quarter['quarter']}</text>"
-        )
+    rows = []
+    for quarter in report["quarters"]:
         by_decision: Counter[str] = Counter()
         for item in quarter["requests"]:
             by_decision[item["decision"]] += item["count"]
-        x = label_w
-        for decision, colour in DECISION_COLOURS.items():
-            n = by_decision.get(decision, 0)
-            if not n:
-                continue
-            w = n * scale
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" '
-                f'fill="{colour}"><title>{quarter["quarter"]}: {n} {decision}</title></rect>'
-            )
-            x += w
-        total = sum(by_decision.values())
-        parts.append(
-            f'<text x="{x + 6:.1f}" y="{y + bar_height * 0.7:.0f}" font-size="13" '
-            f'fill="#14213d">{total}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        rows.append(BarRow(quarter["quarter"], dict(by_decision)))
+    chart = Chart(
+        chart_id="chart",
+        title="Disclosure requests per quarter, by decision",
+        description="One bar per quarter; each bar stacks the requests by their decision.",
+        series=tuple(Series(d, colour) for d, colour in DECISION_COLOURS.items()),
+        rows=tuple(rows),
+    )
+    return charts_bar_chart_svg(chart, width=width, bar_height=bar_height)

@@ -165,6 +165,9 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     for module in (retention_api, retention_console, retention_public):
         app.include_router(module.router)
+    from cityid.web.routes.dashboard import router as dashboard_router
+
+    app.include_router(dashboard_router)
     return app
 
 

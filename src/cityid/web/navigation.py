@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Disclosure requests", "/console/disclosure/", "disclosure.read"),
     NavItem("Retention", "/console/retention/", "retention.read"),
     NavItem("Legal holds", "/console/retention/holds", "hold.read"),
+    NavItem("Dashboard", "/console/dashboard/", "report.read"),
     NavItem("Audit log", "/console/audit/", "audit.read"),
 ]
 
