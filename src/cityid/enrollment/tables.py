@@ -57,6 +57,10 @@ applications = sa.Table(
     # JSON lists: clerk-readable notes about documents (types only) and screening flags.
     sa.Column("notes", sa.Text, nullable=False, server_default="[]"),
     sa.Column("flags", sa.Text, nullable=False, server_default="[]"),
+    # Velocity signals read "this clerk's (or address's) latest applications": walking one
+    # composite index backwards keeps that one short read at any register size.
+    sa.Index("ix_applications_clerk_recent", "clerk_id", "created_at"),
+    sa.Index("ix_applications_address_recent", "address_key", "created_at"),
 )
 
 application_history = sa.Table(
