@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from cityid.matching.bitops import Words, dice_pairs, popcount_rows
+from cityid.matching.bitops import Words, popcount_rows
+from cityid.matching.encoding import FieldLayout
 from cityid.matching.index import MatchIndex
 
 Pairs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
@@ -69,11 +70,16 @@ def block_pairs(
 def score_pairs(
     bits: Words, counts: npt.NDArray[np.int64], pairs: Pairs
 ) -> npt.NDArray[np.float64]:
+    """Field-weighted scores of row pairs, as `MatchIndex.search` computes them."""
+    layout = FieldLayout(bits.shape[1] * 64)
+    if counts.ndim != 2:  # whole-row popcounts given: the score needs them per field
+        counts = layout.field_counts(bits)
     low, high = pairs
     out = np.empty(len(low), dtype=np.float64)
     for start in range(0, len(low), _CHUNK):
-        stop = start + _CHUNK
-        out[start:stop] = dice_pairs(bits, counts, low[start:stop], high[start:stop])
+        left, right = low[start : start + _CHUNK], high[start : start + _CHUNK]
+        shared = layout.field_counts(bits[left] & bits[right])
+        out[start : start + _CHUNK] = layout.scores(shared, counts[left], counts[right])
     return out
 
 

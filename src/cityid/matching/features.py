@@ -63,9 +63,21 @@ def _nickname_table() -> dict[str, tuple[str, ...]]:
 
 
 def canonical_given(token: str) -> tuple[str, ...]:
-    """Canonical forms of one given name: 'bill' -> ('william',), 'alex' -> ('alexander',
-    'alexandra'), 'william' -> ('william',); a name not in the table is its own."""
+    """Canonical forms of one given name: 'bill' -> ('guillermo', 'william'), 'alex' ->
+    ('alexander', 'alexandra'), 'william' -> ('william',); a name not in the table is its
+    own. (A canonical stays itself: expanding it too would double a name's grams.)"""
     return _nickname_table().get(token, (token,))
+
+
+def given_canonicals(given: tuple[str, ...]) -> tuple[str, ...]:
+    """Canonical forms of the first given name; a two-part name ("Min-jun", "Xiu Ying")
+    also as one word, the way it is often written the second time."""
+    if not given:
+        return ()
+    forms = canonical_given(given[0])
+    if len(given) > 1:
+        forms = tuple(dict.fromkeys((*forms, *canonical_given(given[0] + given[1]))))
+    return forms
 
 
 def parse_birth_date(value: object) -> tuple[int | None, int | None, int | None]:
@@ -96,7 +108,7 @@ def features_from_applicant(applicant: Mapping[str, Any]) -> MatchFeatures:
     )
     return MatchFeatures(
         given=given,
-        given_canonical=canonical_given(given[0]) if given else (),
+        given_canonical=given_canonicals(given),
         family=family,
         birth_year=year,
         birth_month=month,

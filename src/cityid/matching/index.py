@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from cityid.errors import Refused
-from cityid.matching.bitops import Words, dice_rows, popcount_rows, to_words, token_keys
-from cityid.matching.encoding import Encoding
+from cityid.matching.bitops import Words, to_words, token_keys
+from cityid.matching.encoding import Encoding, FieldLayout
 
 _MERGE_AT = 65_536  # delta postings before merging into the CSR
 
@@ -46,9 +46,10 @@ class MatchIndex:
             raise ValueError("bits must be a multiple of 64")
         self.bits = bits
         self.key_id = key_id
+        self.layout = FieldLayout(bits)  # how filters are compared, field by field
         self._words = bits // 64
         self._matrix: Words = np.zeros((1024, self._words), dtype=np.uint64)
-        self._counts = np.zeros(1024, dtype=np.int64)
+        self._counts = np.zeros((1024, len(self.layout.weights)), dtype=np.int64)  # per field
         self._alive = np.zeros(1024, dtype=bool)
         self._ids: list[str] = []
         self._row_of: dict[str, int] = {}
@@ -122,7 +123,7 @@ class MatchIndex:
             raise ValueError("an encoding has the wrong number of bits for this index")
         words = np.frombuffer(blob, dtype="<u8").astype(np.uint64).reshape(n, self._words)
         self._matrix[first : first + n] = words
-        self._counts[first : first + n] = popcount_rows(words)
+        self._counts[first : first + n] = self.layout.field_counts(words)
         self._alive[first : first + n] = True
         for offset, row in enumerate(rows):
             self._ids.append(row.record_id)
@@ -149,7 +150,9 @@ class MatchIndex:
         matrix = np.zeros((capacity, self._words), dtype=np.uint64)
         matrix[: len(self._ids)] = self._matrix[: len(self._ids)]
         self._matrix = matrix
-        self._counts = np.resize(self._counts, capacity)
+        counts = np.zeros((capacity, self._counts.shape[1]), dtype=np.int64)
+        counts[: len(self._ids)] = self._counts[: len(self._ids)]
+        self._counts = counts
         alive = np.zeros(capacity, dtype=bool)
         alive[: len(self._ids)] = self._alive[: len(self._ids)]
         self._alive = alive
@@ -229,7 +232,7 @@ class MatchIndex:
         *,
         exclude: str | None = None,
     ) -> list[tuple[str, float]]:
-        """Records sharing a block whose Dice score is >= threshold, best first."""
+        """Records sharing a block whose score is >= threshold, best first."""
         self._check_key(encoding)
         return self._rank(self.candidates(encoding.blocks), encoding, top_k, threshold, exclude)
 
@@ -272,7 +275,7 @@ class MatchIndex:
         if not len(rows) or top_k <= 0:
             return []
         query = to_words(encoding.bits)
-        scores = dice_rows(self._matrix[rows], self._counts[rows], query, int(popcount_rows(query)))
+        scores = self.layout.score_rows(self._matrix[rows], self._counts[rows], query)
         hits = np.flatnonzero(scores >= threshold)
         ranked = sorted(
             ((self._ids[int(rows[h])], float(scores[h])) for h in hits), key=lambda p: (-p[1], p[0])
@@ -290,7 +293,8 @@ class MatchIndex:
     # -- views for bulk jobs and tests ------------------------------------------------
 
     def arrays(self) -> tuple[list[str], Words, npt.NDArray[np.int64]]:
-        """(record ids, bit matrix, popcounts) of live records, for batch deduplication."""
+        """(record ids, bit matrix, per-field popcounts) of live records, for batch
+        deduplication."""
         self.compact()
         n = len(self._ids)
         return list(self._ids), self._matrix[:n], self._counts[:n]

@@ -184,7 +184,8 @@ class Security(_Strict):
 
 class Matching(_Strict):
     duplicate_threshold: float = Field(gt=0, le=1)
-    bloom_bits: int = Field(ge=64)
+    # Four field segments, each XOR-folded from twice its size: a multiple of 512 bits.
+    bloom_bits: int = Field(ge=512, multiple_of=512)
     bloom_hashes: int = Field(ge=1, le=64)
     address_window_days: int = Field(ge=1)
     address_max_applications: int = Field(ge=1)
