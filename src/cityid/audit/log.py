@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
+from cityid.audit import entry as _entry
 from cityid.audit.entry import encode_entry
 from cityid.audit.merkle import leaf_hash
 from cityid.audit.tables import audit_entries, audit_head, audit_targets
@@ -54,18 +56,7 @@ def append_many(uow: UnitOfWork, events: Sequence[Event]) -> int:
     if not events:
         raise ValueError("nothing to append")
     now = dt.datetime.now(dt.UTC)
-    encoded = [
-        encode_entry(
-            actor=event.actor.user_id,
-            action=event.action,
-            targets=event.targets,
-            reason=event.reason,
-            reason_ref=event.reason_ref,
-            at=now,
-            extra=event.extra,
-        )
-        for event in events
-    ]
+    encoded = _encode_all(events, now)
     # Bumping the head row takes its lock: concurrent writers get consecutive indexes.
     new_size = uow.conn.execute(
         audit_head.update()
@@ -74,28 +65,139 @@ def append_many(uow: UnitOfWork, events: Sequence[Event]) -> int:
         .returning(audit_head.c.size)
     ).scalar_one()
     first = int(new_size) - len(events)
-    uow.conn.execute(
-        audit_entries.insert(),
+    _insert_rows(
+        uow.conn,
+        audit_entries,
+        ("idx", "entry", "leaf_hash", "actor", "action", "at"),
         [
-            {
-                "idx": first + i,
-                "entry": data,
-                "leaf_hash": leaf_hash(data),
-                "actor": event.actor.user_id,
-                "action": event.action,
-                "at": now,
-            }
+            (first + i, data, leaf_hash(data), event.actor.user_id, event.action, now)
             for i, (event, data) in enumerate(zip(events, encoded, strict=True))
         ],
     )
     target_rows = [
-        {"idx": first + i, "target": target}
+        (first + i, target)
         for i, event in enumerate(events)
         for target in dict.fromkeys(event.targets[:MAX_INDEXED_TARGETS])
     ]
-    if target_rows:
-        uow.conn.execute(audit_targets.insert(), target_rows)
+    _insert_rows(uow.conn, audit_targets, ("idx", "target"), target_rows)
     return first
+
+
+def _encode_all(events: Sequence[Event], now: dt.datetime) -> list[bytes]:
+    """Each event's canonical bytes, exactly as `encode_entry` gives them.
+
+    A batch shares its timestamp and mostly its actor, action and reason: those are
+    validated and formatted once, and repeated `extra` mappings once each. The first
+    entry is also encoded by `encode_entry` itself; should the two ever differ, every
+    entry is, so the bytes can only ever be `encode_entry`'s.
+    """
+    try:
+        out = _encode_fast(events, now)
+    except _entry.AuditEntryError:
+        out = []  # raise just what (and where) `encode_entry` raises
+    if not out or out[0] != _encode_one(events[0], now):
+        return [_encode_one(event, now) for event in events]
+    return out
+
+
+def _encode_fast(events: Sequence[Event], now: dt.datetime) -> list[bytes]:
+    at = _entry.format_timestamp(now)
+    heads: dict[tuple[str, str, str, str | None], dict[str, Any]] = {}
+    extras: dict[tuple[Any, ...], dict[str, Any]] = {}
+    out: list[bytes] = []
+    for event in events:
+        head_key = (event.actor.user_id, event.action, event.reason, event.reason_ref)
+        head = heads.get(head_key)
+        if head is None:
+            head = {
+                "v": _entry.ENCODING_VERSION,
+                "actor": _entry._id(event.actor.user_id, "actor"),
+                "action": _entry._code(event.action, "action"),
+                "reason": _entry._code(event.reason, "reason"),
+                "at": at,
+            }
+            if event.reason_ref is not None:
+                head["reason_ref"] = _entry._id(event.reason_ref, "reason_ref")
+            heads[head_key] = head
+        document = dict(head)
+        targets = [_entry._id(t, "targets") for t in _entry._as_list(event.targets, "targets")]
+        if len(targets) > _entry.MAX_TARGETS:
+            raise _entry.AuditEntryError(f"at most {_entry.MAX_TARGETS} targets per entry")
+        document["targets"] = targets
+        if event.extra:
+            document["extra"] = _checked_extra(event.extra, extras)
+        out.append(_entry._dump(document))
+    return out
+
+
+def _encode_one(event: Event, now: dt.datetime) -> bytes:
+    return encode_entry(
+        actor=event.actor.user_id,
+        action=event.action,
+        targets=event.targets,
+        reason=event.reason,
+        reason_ref=event.reason_ref,
+        at=now,
+        extra=event.extra,
+    )
+
+
+def _checked_extra(
+    extra: Mapping[str, int | str | Iterable[str]], seen: dict[tuple[Any, ...], dict[str, Any]]
+) -> dict[str, Any]:
+    # bool and int hash alike (True == 1) but encode differently: keep their types apart.
+    key = tuple((name, type(value), value) for name, value in extra.items())
+    try:
+        hash(key)
+    except TypeError:  # list values: validate every time
+        return _entry._extra(extra)
+    clean = seen.get(key)
+    if clean is None:
+        clean = seen[key] = _entry._extra(extra)
+    return clean
+
+
+def _insert_rows(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """executemany without SQLAlchemy's per-row parameter work on SQLite (which costs
+    more than SQLite's own); the values are bound exactly as SQLAlchemy would bind them."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    if dialect.paramstyle != "qmark":
+        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    if list(compiled.positiontup or ()) != list(columns):
+        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    processors = [
+        (i, process)
+        for i, name in enumerate(columns)
+        if not isinstance(table.c[name].type, sa.LargeBinary)
+        and (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        is not None
+    ]
+    params: list[Any] = list(rows)
+    if processors:
+        params = []
+        # The same object in every row (a chunk's timestamp) is processed once.
+        last: dict[int, tuple[Any, Any]] = {}
+        for row in rows:
+            values = list(row)
+            for i, process in processors:
+                value = values[i]
+                if value is None:
+                    continue
+                before = last.get(i)
+                if before is not None and before[0] is value:
+                    values[i] = before[1]
+                else:
+                    values[i] = process(value)
+                    last[i] = (value, values[i])
+            params.append(tuple(values))
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def size(uow: UnitOfWork) -> int:

@@ -34,6 +34,7 @@ from cityid.enrollment.tables import applications
 from cityid.errors import BadInput, Forbidden, NotFound, Refused
 from cityid.matching.index_store import remove_encodings
 from cityid.retention import certificate as cert
+from cityid.retention.bulk import insert_rows
 from cityid.retention.faults import chunk_pause, crash_point
 from cityid.retention.holds import ActiveHold, active_holds, covering_holds, lock_holds
 from cityid.retention.schedule import keystore_backup_expiry
@@ -316,6 +317,53 @@ def _item_after_cursor(batch: Any) -> Any:
     )
 
 
+def _item_columns(holds: list[ActiveHold]) -> list[Any]:
+    """The snapshot columns a chunk reads: enrollment dates and centres only when an active
+    hold looks at them (no hold ever reads them otherwise), as parsing dates is not free."""
+    items = disposition_items.c
+    scopes = [hold.scope for hold in holds]
+    dates = any(s.enrolled_from is not None or s.enrolled_to is not None for s in scopes)
+    centres = any(s.centres is not None for s in scopes)
+    return [
+        items.class_rank,
+        items.record_id,
+        items.record_class,
+        items.application_id,
+        items.enrolled_on if dates else sa.null().label("enrolled_on"),
+        items.centre if centres else sa.null().label("centre"),
+    ]
+
+
+def _chunk_select(batch: Any, holds: list[ActiveHold], chunk_size: int) -> sa.Select[Any]:
+    """The next chunk of the snapshot, each item with its record as it is now (looked up
+    by primary key in the same statement): `found_id` is None for a record already gone,
+    `found_cohort` is its cohort key."""
+    items = disposition_items.c
+    source: sa.FromClause = disposition_items
+    found: list[Any] = []
+    cohort_keys: list[Any] = []
+    for table in RECORD_TABLES:
+        record = table.table.alias(f"record_{table.rank}")
+        record_id = record.c[table.id_column]
+        source = source.outerjoin(
+            record, sa.and_(items.class_rank == table.rank, record_id == items.record_id)
+        )
+        found.append(record_id)
+        if table.cohort_column is not None:
+            cohort_keys.append(record.c[table.cohort_column])
+    return (
+        sa.select(
+            *_item_columns(holds),
+            sa.func.coalesce(*found).label("found_id"),
+            sa.func.coalesce(*cohort_keys).label("found_cohort"),
+        )
+        .select_from(source)
+        .where(items.batch_id == batch.batch_id, _item_after_cursor(batch))
+        .order_by(items.class_rank, items.record_id)
+        .limit(chunk_size)
+    )
+
+
 def _execute_chunk(runtime: Runtime, actor: Actor, batch_id: str) -> ChunkResult:
     chunk_size = runtime.policy.retention.disposition_chunk_size
     with UnitOfWork(runtime.engine) as uow:
@@ -324,12 +372,7 @@ def _execute_chunk(runtime: Runtime, actor: Actor, batch_id: str) -> ChunkResult
             return ChunkResult(0, 0, 0, True)
         lock_holds(uow)
         holds = active_holds(uow)
-        items = uow.conn.execute(
-            sa.select(disposition_items)
-            .where(disposition_items.c.batch_id == batch_id, _item_after_cursor(batch))
-            .order_by(disposition_items.c.class_rank, disposition_items.c.record_id)
-            .limit(chunk_size)
-        ).all()
+        items = uow.conn.execute(_chunk_select(batch, holds, chunk_size)).all()
         if not items:
             uow.conn.execute(
                 disposition_batches.update()
@@ -367,6 +410,7 @@ def _destroy_items(
 ) -> dict[str, Any]:
     """Inside the chunk's transaction: judge each record, delete, tombstone, audit."""
     stamp = _now()
+    batch_id = batch.batch_id
     destroyed = held = absent = 0
     counts: Counter[str] = Counter()
     per_application: dict[str, Counter[str]] = defaultdict(Counter)
@@ -376,18 +420,18 @@ def _destroy_items(
     for rank in sorted(by_rank):
         table = BY_RANK[rank]
         group = by_rank[rank]
-        ids = [item.record_id for item in group]
         cohort_col = table.cohort_key_id
-        columns = [table.id] + ([cohort_col] if cohort_col is not None else [])
-        existing = {
-            row[0]: (row[1] if cohort_col is not None else None)
-            for row in uow.conn.execute(sa.select(*columns).where(table.id.in_(ids)))
-        }
+        # The chunk's select looked each record up: None if it is gone already.
+        existing = {i.record_id: i.found_cohort for i in group if i.found_id is not None}
         doomed: list[str] = []
+        # `covering_holds` for each record, with each hold's class test done once.
+        tests = [hold.scope.covers_any_of(table.guarded_classes) for hold in holds]
         for item in group:
             if item.record_id not in existing:
                 absent += 1  # gone already (another batch, or a parent's cascade)
-            elif holds and covering_holds(holds, _facts(item), table.guarded_classes):
+            elif tests and any(
+                test(item.application_id, item.enrolled_on, item.centre) for test in tests
+            ):
                 held += 1
             else:
                 doomed.append(item.record_id)
@@ -399,43 +443,42 @@ def _destroy_items(
         if table.record_class == "application":
             # The 1:N index must forget them too, in every process (a removal marker).
             remove_encodings(uow, doomed)
-        uow.conn.execute(
-            tombstones.insert(),
-            [
-                {"record_id": rid, "record_class": table.record_class,
-                 "batch_id": batch.batch_id, "destroyed_at": stamp}
-                for rid in doomed
-            ],
+        insert_rows(
+            uow.conn, tombstones, ("record_id", "record_class", "batch_id", "destroyed_at"),
+            [(rid, table.record_class, batch_id, stamp) for rid in doomed],
         )  # fmt: skip
         if cohort_col is not None:
-            _note_cohorts(uow, batch.batch_id, table, {str(existing[rid]) for rid in doomed})
+            _note_cohorts(uow, batch_id, table, {str(existing[rid]) for rid in doomed})
         destroyed += len(doomed)
         counts[table.record_class] += len(doomed)
     events = [
         audit_log.Event(
             actor, "retention.destroy", [application_id], reason="disposition",
-            reason_ref=batch.batch_id, extra=dict(sorted(classes.items())),
+            reason_ref=batch_id, extra=_sorted_counts(classes),
         )
         for application_id, classes in sorted(per_application.items())
     ]  # fmt: skip
     events.append(
         audit_log.Event(
-            actor, "retention.chunk", [batch.batch_id], reason="disposition",
+            actor, "retention.chunk", [batch_id], reason="disposition",
             extra={"chunk": batch.chunks + 1, "destroyed": destroyed, "held": held,
                    "absent": absent},
         )
     )  # fmt: skip
     first = audit_log.append_many(uow, events)
     if per_application:
-        uow.conn.execute(
-            destruction_receipts.insert(),
-            [
-                {"application_id": application_id, "audit_index": first + i,
-                 "batch_id": batch.batch_id}
-                for i, application_id in enumerate(sorted(per_application))
-            ],
+        insert_rows(
+            uow.conn, destruction_receipts, ("application_id", "audit_index", "batch_id"),
+            [(application_id, first + i, batch_id)
+             for i, application_id in enumerate(sorted(per_application))],
         )  # fmt: skip
     return {"destroyed": destroyed, "held": held, "absent": absent, "counts": counts}
+
+
+def _sorted_counts(classes: Counter[str]) -> dict[str, int]:
+    if len(classes) == 1:  # the usual case: no sorting to do
+        return dict(classes)
+    return dict(sorted(classes.items()))
 
 
 def _note_cohorts(uow: UnitOfWork, batch_id: str, table: RecordTable, keys: set[str]) -> None:

@@ -20,6 +20,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ from cityid.enrollment.tables import applications, document_attestations, docume
 from cityid.errors import BadInput
 from cityid.matching.document_token import document_token
 from cityid.policy.eligibility import decide
+from cityid.retention.bulk import insert_rows
 from cityid.retention.schedule import enrollment_month
 from cityid.retention.tables import legacy_imports
 from cityid.runtime import Runtime
@@ -55,6 +57,7 @@ from cityid.store.uow import UnitOfWork
 
 BATCH_LINES = 500
 MAX_ITEMS_LISTED = 10_000
+DATE_CACHE_SIZE = 50_000
 STATUSES = ("submitted", "approved", "issued", "rejected", "withdrawn")
 Progress = Callable[[int, int], None]
 
@@ -117,6 +120,10 @@ class _Rows:
     copies: list[dict[str, Any]] = field(default_factory=list)
 
 
+# (application due, application period, copy due, copy period, attestation due)
+_Dates = tuple[dt.date | None, str, dt.date, str, dt.date | None]
+
+
 class _LineImporter:
     """Turns one line into rows; shares the sealer and hashers across the whole file."""
 
@@ -129,6 +136,7 @@ class _LineImporter:
         self.blind = keys.hasher(BLIND_INDEX_PURPOSE)
         self.address = keys.hasher(ADDRESS_KEY_PURPOSE)
         self.token = keys.hasher(document_token_purpose())
+        self._date_cache: dict[tuple[dt.date, dt.date | None], _Dates] = {}
 
     def _enrolled_on(self, data: dict[str, Any]) -> dt.date:
         try:
@@ -157,6 +165,40 @@ class _LineImporter:
         except OSError:
             raise BadLine("documents: copy_file cannot be read") from None
 
+    def _dates(self, enrolled_on: dt.date, card_expires_on: dt.date | None) -> _Dates:
+        """Due dates and cohort periods: the same few hundred dates recur across a file."""
+        key = (enrolled_on, card_expires_on)
+        found = self._date_cache.get(key)
+        if found is not None:
+            return found
+        policy = self.policy
+        app_due = (
+            cohorts.due_after_card(policy, "application", card_expires_on)
+            if card_expires_on
+            else None
+        )
+        period = (
+            cohorts.period_of(app_due, policy.schedule_for("application"))
+            if app_due
+            else cohorts.application_period(enrolled_on)
+        )
+        attestation_due = (
+            cohorts.due_after_card(policy, "document_attestation", card_expires_on)
+            if card_expires_on
+            else None
+        )
+        found = (
+            app_due,
+            period,
+            cohorts.document_copy_due(policy, enrolled_on),
+            enrollment_month(enrolled_on),
+            attestation_due,
+        )
+        if len(self._date_cache) >= DATE_CACHE_SIZE:
+            self._date_cache.clear()  # a bound on memory; the common dates come back at once
+        self._date_cache[key] = found
+        return found
+
     def rows(self, text: str, out: _Rows) -> tuple[str, int]:
         try:
             data = json.loads(text)
@@ -176,15 +218,8 @@ class _LineImporter:
 
         sealer = self.keys.sealer
         application_id = new_id("app")
-        app_due = (
-            cohorts.due_after_card(self.policy, "application", card_expires_on)
-            if card_expires_on
-            else None
-        )
-        period = (
-            cohorts.period_of(app_due, self.policy.schedule_for("application"))
-            if app_due
-            else cohorts.application_period(enrolled_on)
+        app_due, period, copy_due, copy_period, attestation_due = self._dates(
+            enrolled_on, card_expires_on
         )
         sealed = sealer.new_record_key("application", period, application_id)
         plain = personal_fields(applicant)
@@ -225,13 +260,6 @@ class _LineImporter:
                 None if value is None else sealer.seal_field(sealed, application_id, name, value)
             )
         out.applications.append(row)
-        copy_due = cohorts.document_copy_due(self.policy, enrolled_on)
-        copy_period = enrollment_month(enrolled_on)
-        attestation_due = (
-            cohorts.due_after_card(self.policy, "document_attestation", card_expires_on)
-            if card_expires_on
-            else None
-        )
         copies = 0
         for points, doc, scan in zip(
             decision.document_points, applicant.documents, scans, strict=True
@@ -383,12 +411,18 @@ def _commit_batch(
     imported_ids = [i["application_id"] for i in items if i["application_id"]]
     invalid = len(items) - len(imported_ids)
     with UnitOfWork(runtime.engine) as uow:
-        if rows.applications:
-            uow.conn.execute(applications.insert(), rows.applications)
-        if rows.attestations:
-            uow.conn.execute(document_attestations.insert(), rows.attestations)
-        if rows.copies:
-            uow.conn.execute(document_copies.insert(), rows.copies)
+        for table, table_rows in (
+            (applications, rows.applications),
+            (document_attestations, rows.attestations),
+            (document_copies, rows.copies),
+        ):
+            if table_rows:
+                # The table's own column order: the rows go to the driver as they are.
+                columns = tuple(c.key for c in table.c if c.key in table_rows[0])
+                if len(columns) != len(table_rows[0]):
+                    raise ValueError(f"rows for {table.name} name unknown columns")
+                values = list(map(operator.itemgetter(*columns), table_rows))
+                insert_rows(uow.conn, table, columns, values)
         audit_log.append(
             uow, actor, "application.import", imported_ids or [f"import:{digest[:16]}"],
             reason="legacy_import", reason_ref=f"import:{digest[:16]}",

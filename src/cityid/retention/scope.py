@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,36 @@ class HoldScope:
             self.covers(RecordFacts(name, facts.application_id, facts.enrolled_on, facts.centre))
             for name in classes
         )
+
+    def covers_any_of(
+        self, classes: Iterable[str]
+    ) -> Callable[[str | None, dt.date | None, str | None], bool]:
+        """`covers_any` for many records of the same classes: a predicate over a record's
+        (application id, enrollment date, centre), with the class test done once."""
+        if self.everything:
+            return lambda _application_id, _enrolled_on, _centre: True
+        if self.record_classes is not None and self.record_classes.isdisjoint(classes):
+            return lambda _application_id, _enrolled_on, _centre: False
+        application_ids, centres = self.application_ids, self.centres
+        start, end = self.enrolled_from, self.enrolled_to
+
+        def covers(
+            application_id: str | None, enrolled_on: dt.date | None, centre: str | None
+        ) -> bool:
+            if application_ids is not None and application_id not in application_ids:
+                return False
+            if centres is not None and centre not in centres:
+                return False
+            if start is not None or end is not None:
+                if enrolled_on is None:
+                    return False
+                if start is not None and enrolled_on < start:
+                    return False
+                if end is not None and enrolled_on > end:
+                    return False
+            return True
+
+        return covers
 
     def to_json(self) -> dict[str, Any]:
         if self.everything:
