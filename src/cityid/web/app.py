@@ -19,10 +19,55 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from cityid import __version__
 from cityid.errors import CityIdError, Unavailable
 from cityid.runtime import Runtime
-from cityid.web.routes import audit_console, audit_public, auth_api, console, health
+from cityid.web.routes import (
+    applicant,
+    audit_console,
+    audit_public,
+    auth_api,
+    cards_api,
+    cards_console,
+    cards_public,
+    console,
+    dashboard,
+    disclosure_api,
+    disclosure_console,
+    enrollment_api,
+    enrollment_console,
+    health,
+    retention_api,
+    retention_console,
+    retention_public,
+    review_api,
+    review_console,
+    transparency,
+)
 from cityid.web.templating import STATIC_DIR, templates
 
 log = logging.getLogger("cityid.web")
+
+# Every door of the web app, one router each; the order only matters for overlapping paths.
+ROUTE_MODULES = (
+    health,
+    console,
+    auth_api,
+    enrollment_api,
+    enrollment_console,
+    audit_public,
+    audit_console,
+    transparency,
+    disclosure_api,
+    disclosure_console,
+    cards_public,
+    cards_api,
+    cards_console,
+    applicant,
+    review_api,
+    review_console,
+    retention_api,
+    retention_console,
+    retention_public,
+    dashboard,
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
@@ -136,38 +181,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     def root() -> RedirectResponse:
         return RedirectResponse("/console/", status_code=303)
 
-    app.include_router(health.router)
-    app.include_router(console.router)
-    app.include_router(auth_api.router)
-    from cityid.web.routes.enrollment_console import include_routes as include_enrollment
-
-    include_enrollment(app)
-    app.include_router(audit_public.router)
-    app.include_router(audit_console.router)
-    from cityid.web.routes import disclosure_api, disclosure_console, transparency
-
-    app.include_router(transparency.router)
-    app.include_router(disclosure_api.router)
-    app.include_router(disclosure_console.router)
-    from cityid.web.routes import cards_api, cards_console, cards_public
-
-    app.include_router(cards_public.router)
-    app.include_router(cards_api.router)
-    app.include_router(cards_console.router)
-    from cityid.web.routes.applicant import router as applicant_router
-
-    app.include_router(applicant_router)
-    from cityid.web.routes import review_api, review_console
-
-    app.include_router(review_api.router)
-    app.include_router(review_console.router)
-    from cityid.web.routes import retention_api, retention_console, retention_public
-
-    for module in (retention_api, retention_console, retention_public):
+    for module in ROUTE_MODULES:
         app.include_router(module.router)
-    from cityid.web.routes.dashboard import router as dashboard_router
-
-    app.include_router(dashboard_router)
     return app
 
 

@@ -12,7 +12,7 @@ import base64
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -326,11 +326,3 @@ async def application_decision(
     )
     uow.commit()
     return RedirectResponse(f"/console/applications/{application_id}", status_code=303)
-
-
-def include_routes(app: FastAPI) -> None:
-    """Mount the enrollment API and console on the app (one call in `create_app`)."""
-    from cityid.web.routes import enrollment_api
-
-    app.include_router(enrollment_api.router)
-    app.include_router(router)
