@@ -181,10 +181,17 @@ class Keystore(abc.ABC):
         return self._rotate("cohort", cohort_purpose(record_class, period))
 
     def wrap(self, key_id: str, data_key: bytes, aad: bytes) -> bytes:
-        if not 16 <= len(data_key) <= 64:
-            raise BadKeyUse("a data key must be 16 to 64 bytes")
+        return self.wrap_many(key_id, [(data_key, aad)])[0]
+
+    def wrap_many(self, key_id: str, items: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
+        """`wrap` for many (data key, aad) pairs under one key: one look-up of the key."""
         entry = self._live(key_id, "cohort")
-        return self._wrap(entry, data_key, wrap_aad(key_id, aad))
+        wrapped = []
+        for data_key, aad in items:
+            if not 16 <= len(data_key) <= 64:
+                raise BadKeyUse("a data key must be 16 to 64 bytes")
+            wrapped.append(self._wrap(entry, data_key, wrap_aad(key_id, aad)))
+        return wrapped
 
     def unwrap(self, key_id: str, wrapped: bytes, aad: bytes) -> bytes:
         """The data key; `Tampered` if `wrapped` or `aad` changed, `KeyDestroyed` if gone."""

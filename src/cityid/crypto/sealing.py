@@ -133,6 +133,53 @@ def rekey_records(
     }
 
 
+class RecordKeyBatch:
+    """Fresh record keys for many records at once, for bulk work such as an import.
+
+    Each cohort's active key is looked up once and every data key of a cohort is wrapped
+    in one keystore call. Fields are sealed with the `OpenedKey` straight away; `wrap()`
+    then gives each record's `SealedKey` for its row. Nothing is cached past the batch.
+
+        batch = RecordKeyBatch(keystore)
+        opened = batch.new_key("document_copy", "2016-03", copy_id)
+        blob = seal_field(opened, copy_id, "image", scan)
+        sealed = batch.wrap()  # {copy_id: SealedKey}
+    """
+
+    def __init__(self, keystore: Keystore) -> None:
+        self.keystore = keystore
+        self._cohort_keys: dict[tuple[str, str], str] = {}
+        self._pending: dict[str, list[OpenedKey]] = {}
+
+    def new_key(self, record_class: str, period: str, record_id: str) -> OpenedKey:
+        cohort_key_id = self._cohort_keys.get((record_class, period))
+        if cohort_key_id is None:
+            cohort_key_id = self.keystore.ensure_cohort_key(record_class, period)
+            self._cohort_keys[(record_class, period)] = cohort_key_id
+        opened = OpenedKey(record_id, cohort_key_id, os.urandom(DATA_KEY_BYTES))
+        self._pending.setdefault(cohort_key_id, []).append(opened)
+        return opened
+
+    def discard(self, record_ids: Iterable[str]) -> None:
+        """Forget keys made for records that will not be stored after all."""
+        dropped = set(record_ids)
+        for cohort_key_id, keys in self._pending.items():
+            self._pending[cohort_key_id] = [k for k in keys if k.record_id not in dropped]
+
+    def wrap(self) -> dict[str, SealedKey]:
+        """Every pending key wrapped by its cohort key; the batch starts afresh afterwards."""
+        sealed: dict[str, SealedKey] = {}
+        for cohort_key_id, keys in self._pending.items():
+            wrapped = self.keystore.wrap_many(
+                cohort_key_id, [(k._data_key, record_key_aad(k.record_id)) for k in keys]
+            )
+            for key, blob in zip(keys, wrapped, strict=True):
+                sealed[key.record_id] = SealedKey(cohort_key_id, blob)
+        self._pending.clear()
+        self._cohort_keys.clear()  # the next batch sees rotations made meanwhile
+        return sealed
+
+
 def _same_record(key: OpenedKey, record_id: str) -> None:
     if key.record_id != record_id:
         raise BadKeyUse(f"this data key belongs to record {key.record_id}, not {record_id}")

@@ -126,7 +126,7 @@ class Address(_Model):
             raise ValueError("not a postal code (five digits)")
         value = value[:5]
         policy, _ = _context(info)
-        if policy is not None and value not in policy.residency.postal_codes:
+        if policy is not None and value not in policy.residency.postal_code_set:
             raise ValueError("not in the city's postal codes")
         return value
 

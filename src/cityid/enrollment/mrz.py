@@ -42,9 +42,16 @@ def char_value(char: str) -> int:
     raise MrzError("machine-readable zone has a character outside A-Z, 0-9 and <")
 
 
+_VALUES = {c: char_value(c) for c in _ALLOWED}
+
+
 def check_digit(field: str) -> str:
     """The check digit of `field`: sum of values weighted 7, 3, 1 repeating, modulo 10."""
-    total = sum(char_value(c) * _WEIGHTS[i % 3] for i, c in enumerate(field))
+    values = _VALUES
+    try:
+        total = sum(values[c] * _WEIGHTS[i % 3] for i, c in enumerate(field))
+    except KeyError:
+        raise MrzError("machine-readable zone has a character outside A-Z, 0-9 and <") from None
     return str(total % 10)
 
 

@@ -45,7 +45,8 @@ def new_id(prefix: str) -> str:
 
 def new_reference() -> str:
     """Ten random base32 characters (50 bits) as "XXXXX-XXXXX"."""
-    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+    bits = secrets.randbits(50)
+    chars = "".join(_REFERENCE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
     return f"{chars[:5]}-{chars[5:]}"
 
 

@@ -248,7 +248,7 @@ def _is_city_address(applicant: Applicant, policy: Policy) -> bool:
     address = applicant.address
     return (
         address.state.upper() == policy.residency.state
-        and address.postal_code[:5] in policy.residency.postal_codes
+        and address.postal_code[:5] in policy.residency.postal_code_set
     )
 
 

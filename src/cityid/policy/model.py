@@ -7,7 +7,10 @@ Every rule a city would tune lives here, with IDNYC's as the shipped default
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import inspect
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,6 +29,14 @@ from cityid.vocabulary import (
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        # A copy with changed fields must not keep look-ups cached from the original.
+        copied = super().model_copy(update=update, deep=deep)
+        for name, member in inspect.getmembers(type(self)):
+            if isinstance(member, cached_property):
+                copied.__dict__.pop(name, None)
+        return copied
 
 
 class Program(_Strict):
@@ -84,6 +95,11 @@ class Residency(_Strict):
         if bad:
             raise ValueError(f"postal codes must be five digits; {len(bad)} are not")
         return codes
+
+    @cached_property
+    def postal_code_set(self) -> frozenset[str]:
+        """The codes as a set, for residency checks on every intake."""
+        return frozenset(self.postal_codes)
 
 
 class Card(_Strict):
@@ -226,7 +242,11 @@ class Policy(_Strict):
         return self
 
     def document_type(self, code: str) -> DocumentType | None:
-        return next((d for d in self.document_types if d.code == code), None)
+        return self._document_types_by_code.get(code)
+
+    @cached_property
+    def _document_types_by_code(self) -> dict[str, DocumentType]:
+        return {d.code: d for d in self.document_types}
 
     def schedule_for(self, record_class: str) -> RetentionSchedule | None:
         return next((s for s in self.retention.schedules if s.record_class == record_class), None)

@@ -6,8 +6,9 @@ the JSON lines file). Copies join the cohort of their enrollment month
 ("document_copy/2016-03"), whatever the document mode is today: these copies were kept
 under the old rules and retention now decides their end.
 
-Fast: one RecordSealer and one set of keyed hashers for the whole file, rows inserted in
-batches, one audit entry per batch. Resumable: a batch's rows and the file's progress
+Fast: keyed hashers opened once, record keys wrapped a batch at a time (one keystore
+call per cohort), rows inserted in batches of thousands, one audit entry per batch, and
+large files turned into rows by worker processes while this one stores them. Resumable: a batch's rows and the file's progress
 (keyed by the file's SHA-256) commit together, so a rerun skips what is done. Lines that
 cannot be read are reported by number and stored nowhere. The backlog's people were
 enrolled long ago: they are not screened again here (a separate matching job does).
@@ -20,8 +21,12 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import operator
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cityid.audit import log as audit_log
+from cityid.crypto.sealing import RecordKeyBatch, SealedKey, seal_field
 from cityid.enrollment import cohorts
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.repository import (
@@ -51,11 +57,13 @@ from cityid.retention.bulk import insert_rows
 from cityid.retention.schedule import enrollment_month
 from cityid.retention.tables import legacy_imports
 from cityid.runtime import Runtime
+from cityid.settings import Settings
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
-BATCH_LINES = 500
+BATCH_LINES = 5000  # a commit per 5,000 lines: fewer, larger index writes
+PARALLEL_FROM_LINES = 20_000  # below this, starting worker processes costs more than it saves
 MAX_ITEMS_LISTED = 10_000
 DATE_CACHE_SIZE = 50_000
 STATUSES = ("submitted", "approved", "issued", "rejected", "withdrawn")
@@ -136,6 +144,7 @@ class _LineImporter:
         self.blind = keys.hasher(BLIND_INDEX_PURPOSE)
         self.address = keys.hasher(ADDRESS_KEY_PURPOSE)
         self.token = keys.hasher(document_token_purpose())
+        self.record_keys = RecordKeyBatch(keys.keystore)
         self._date_cache: dict[tuple[dt.date, dt.date | None], _Dates] = {}
 
     def _enrolled_on(self, data: dict[str, Any]) -> dt.date:
@@ -216,12 +225,11 @@ class _LineImporter:
         expires = data.get("card_expires_on")
         card_expires_on = dt.date.fromisoformat(expires) if isinstance(expires, str) else None
 
-        sealer = self.keys.sealer
         application_id = new_id("app")
         app_due, period, copy_due, copy_period, attestation_due = self._dates(
             enrolled_on, card_expires_on
         )
-        sealed = sealer.new_record_key("application", period, application_id)
+        opened = self.record_keys.new_key("application", period, application_id)
         plain = personal_fields(applicant)
         if photo is not None:
             plain["photo"] = photo.portrait_jpeg
@@ -238,8 +246,8 @@ class _LineImporter:
             "created_at": stamp,
             "updated_at": stamp,
             "enrolled_on": enrolled_on,
-            "cohort_key_id": sealed.cohort_key_id,
-            "wrapped_key": sealed.wrapped,
+            "cohort_key_id": None,  # both filled in when the batch's keys are wrapped
+            "wrapped_key": None,
             "due_on": app_due,
             "card_expires_on": card_expires_on,
             "blind_index": blind_index(
@@ -257,7 +265,7 @@ class _LineImporter:
                      "options", "language", "photo", "face"):  # fmt: skip
             value = plain.get(name)
             row[f"s_{name}"] = (
-                None if value is None else sealer.seal_field(sealed, application_id, name, value)
+                None if value is None else seal_field(opened, application_id, name, value)
             )
         out.applications.append(row)
         copies = 0
@@ -290,22 +298,29 @@ class _LineImporter:
             if scan is None:
                 continue
             copy_id = new_id("doc")
-            copy_key = sealer.new_record_key("document_copy", copy_period, copy_id)
+            copy_key = self.record_keys.new_key("document_copy", copy_period, copy_id)
             out.copies.append(
                 {
                     "copy_id": copy_id,
                     "attestation_id": attestation_id,
                     "application_id": application_id,
                     "enrolled_on": enrolled_on,
-                    "cohort_key_id": copy_key.cohort_key_id,
-                    "wrapped_key": copy_key.wrapped,
+                    "cohort_key_id": None,
+                    "wrapped_key": None,
                     "due_on": copy_due,
-                    "s_image": sealer.seal_field(copy_key, copy_id, "image", scan),
+                    "s_image": seal_field(copy_key, copy_id, "image", scan),
                     "created_at": stamp,
                 }
             )
             copies += 1
         return application_id, copies
+
+
+def _fill_keys(sealed: dict[str, SealedKey], rows: _Rows) -> None:
+    for table_rows, id_column in ((rows.applications, "application_id"), (rows.copies, "copy_id")):
+        for row in table_rows:
+            key = sealed[row[id_column]]
+            row["cohort_key_id"], row["wrapped_key"] = key.cohort_key_id, key.wrapped
 
 
 def _problem(exc: Exception) -> list[str]:
@@ -329,8 +344,14 @@ def import_legacy(
     *,
     progress: Progress | None = None,
     batch_lines: int = BATCH_LINES,
+    workers: int | None = None,
 ) -> ImportReport:
-    """Import (or resume importing) a backlog file. Each batch commits on its own."""
+    """Import (or resume importing) a backlog file. Each batch commits on its own.
+
+    Large files are turned into rows by `workers` processes (default: one per core), and
+    the batches are still stored one after another in file order, so resuming works the
+    same way; a small file is done in this process, as is any file with `workers=0`.
+    """
     authorize(runtime.policy, actor, "import.legacy")
     path = path.resolve()
     try:
@@ -338,23 +359,12 @@ def import_legacy(
         total = count_lines(path)
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM_LINES else 0
     report = ImportReport(file_digest=digest)
-    with UnitOfWork(runtime.engine) as uow:
-        found = _progress_row(uow, digest)
-        if found is None:
-            now = dt.datetime.now(dt.UTC)
-            uow.conn.execute(
-                legacy_imports.insert().values(
-                    file_digest=digest, lines_done=0, imported=0, invalid=0,
-                    started_at=now, updated_at=now, finished_at=None,
-                )
-            )  # fmt: skip
-            uow.commit()
-            done_through = 0
-        else:
-            done_through = int(found.lines_done)
-    with EnrollmentKeys.open(runtime.keystore) as keys:
-        importer = _LineImporter(runtime, actor, keys, path.parent)
+    done_through = _start(runtime, digest)
+
+    def pending() -> Iterator[list[tuple[int, str]]]:
         batch: list[tuple[int, str]] = []
         try:
             for number, text in _lines(path):
@@ -364,14 +374,17 @@ def import_legacy(
                     continue
                 batch.append((number, text))
                 if len(batch) >= batch_lines:
-                    _commit_batch(runtime, actor, importer, digest, batch, report)
+                    yield batch
                     batch = []
-                    if progress is not None:
-                        progress(report.lines, total)
-            if batch:
-                _commit_batch(runtime, actor, importer, digest, batch, report)
         except UnicodeDecodeError:
             raise BadInput(f"{path} is not UTF-8 text") from None
+        if batch:
+            yield batch
+
+    for built in _built_batches(runtime, actor, path.parent, pending(), workers):
+        _store_batch(runtime, actor, digest, built, report)
+        if progress is not None:
+            progress(report.lines, total)
     with UnitOfWork(runtime.engine) as uow:
         uow.conn.execute(
             legacy_imports.update()
@@ -384,14 +397,35 @@ def import_legacy(
     return report
 
 
-def _commit_batch(
-    runtime: Runtime,
-    actor: Actor,
-    importer: _LineImporter,
-    digest: str,
-    batch: list[tuple[int, str]],
-    report: ImportReport,
-) -> None:
+def _start(runtime: Runtime, digest: str) -> int:
+    """The last line number already imported from this file (0 for a new file)."""
+    with UnitOfWork(runtime.engine) as uow:
+        found = _progress_row(uow, digest)
+        if found is not None:
+            return int(found.lines_done)
+        now = dt.datetime.now(dt.UTC)
+        uow.conn.execute(
+            legacy_imports.insert().values(
+                file_digest=digest, lines_done=0, imported=0, invalid=0,
+                started_at=now, updated_at=now, finished_at=None,
+            )
+        )  # fmt: skip
+        uow.commit()
+        return 0
+
+
+@dataclass
+class _Built:
+    """One batch turned into rows, ready to store: nothing here has touched the database."""
+
+    last_line: int
+    lines: int
+    rows: _Rows
+    items: list[dict[str, Any]]
+    copies: int
+
+
+def _build_batch(importer: _LineImporter, batch: list[tuple[int, str]]) -> _Built:
     rows = _Rows()
     items: list[dict[str, Any]] = []
     copies = 0
@@ -401,6 +435,10 @@ def _commit_batch(
             application_id, made = importer.rows(text, rows)
         except (InvalidApplicant, BadInput, ValueError) as exc:
             # Drop whatever the failed line half-built.
+            importer.record_keys.discard(
+                [r["application_id"] for r in rows.applications[mark[0] :]]
+                + [r["copy_id"] for r in rows.copies[mark[2] :]]
+            )
             del rows.applications[mark[0] :], rows.attestations[mark[1] :], rows.copies[mark[2] :]
             items.append({"line": number, "application_id": None, "status": "invalid",
                           "flags": [], "reasons": _problem(exc)})  # fmt: skip
@@ -408,6 +446,60 @@ def _commit_batch(
         copies += made
         items.append({"line": number, "application_id": application_id, "status": "imported",
                       "flags": [], "reasons": []})  # fmt: skip
+    _fill_keys(importer.record_keys.wrap(), rows)
+    return _Built(batch[-1][0], len(batch), rows, items, copies)
+
+
+def _built_batches(
+    runtime: Runtime,
+    actor: Actor,
+    base: Path,
+    batches: Iterator[list[tuple[int, str]]],
+    workers: int,
+) -> Iterator[_Built]:
+    """Each batch as rows, in file order: built here, or by worker processes."""
+    if workers <= 0:
+        with EnrollmentKeys.open(runtime.keystore) as keys:
+            importer = _LineImporter(runtime, actor, keys, base)
+            for batch in batches:
+                yield _build_batch(importer, batch)
+        return
+    # "spawn": a fresh interpreter per worker, so no keystore session or lock is inherited.
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(runtime.data_dir, runtime.settings, actor, base),
+    ) as pool:
+        in_flight: deque[Future[_Built]] = deque()
+        for batch in batches:
+            in_flight.append(pool.submit(_worker_build, batch))
+            if len(in_flight) > 2 * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+
+_worker_importer: _LineImporter | None = None
+
+
+def _worker_start(data_dir: Path, settings: Settings, actor: Actor, base: Path) -> None:
+    global _worker_importer
+    worker_runtime = Runtime.open(data_dir, settings)
+    keys = EnrollmentKeys.open(worker_runtime.keystore)
+    _worker_importer = _LineImporter(worker_runtime, actor, keys, base)
+
+
+def _worker_build(batch: list[tuple[int, str]]) -> _Built:
+    assert _worker_importer is not None, "the worker was not started"
+    return _build_batch(_worker_importer, batch)
+
+
+def _store_batch(
+    runtime: Runtime, actor: Actor, digest: str, built: _Built, report: ImportReport
+) -> None:
+    """One batch's rows, its audit entry and the file's progress, in one transaction."""
+    rows, items = built.rows, built.items
     imported_ids = [i["application_id"] for i in items if i["application_id"]]
     invalid = len(items) - len(imported_ids)
     with UnitOfWork(runtime.engine) as uow:
@@ -426,14 +518,14 @@ def _commit_batch(
         audit_log.append(
             uow, actor, "application.import", imported_ids or [f"import:{digest[:16]}"],
             reason="legacy_import", reason_ref=f"import:{digest[:16]}",
-            extra={"lines": len(batch), "imported": len(imported_ids), "invalid": invalid,
-                   "copies": copies},
+            extra={"lines": built.lines, "imported": len(imported_ids), "invalid": invalid,
+                   "copies": built.copies},
         )  # fmt: skip
         uow.conn.execute(
             legacy_imports.update()
             .where(legacy_imports.c.file_digest == digest)
             .values(
-                lines_done=batch[-1][0],
+                lines_done=built.last_line,
                 imported=legacy_imports.c.imported + len(imported_ids),
                 invalid=legacy_imports.c.invalid + invalid,
                 updated_at=dt.datetime.now(dt.UTC),
@@ -442,5 +534,5 @@ def _commit_batch(
         uow.commit()
     report.imported += len(imported_ids)
     report.invalid += invalid
-    report.copies += copies
+    report.copies += built.copies
     report.items.extend(items)
