@@ -8,8 +8,9 @@ under the old rules and retention now decides their end.
 
 Fast: keyed hashers opened once, record keys wrapped a batch at a time (one keystore
 call per cohort), rows inserted in batches of thousands, one audit entry per batch, and
-large files turned into rows by worker processes while this one stores them. Resumable: a batch's rows and the file's progress
-(keyed by the file's SHA-256) commit together, so a rerun skips what is done. Lines that
+large files turned into rows by worker processes while this one stores them.
+Resumable: a batch's rows and the file's progress (keyed by the file's SHA-256) commit
+together, so a rerun skips what is done. Lines that
 cannot be read are reported by number and stored nowhere. The backlog's people were
 enrolled long ago: they are not screened again here (a separate matching job does).
 """
