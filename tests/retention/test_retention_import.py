@@ -30,7 +30,9 @@ def test_worker_processes_import_what_one_process_does(data_dir: Path, tmp_path:
     backlog = tmp_path / "backlog.jsonl"
     write_backlog(backlog, LINES, bad_lines=BAD)
 
-    report = import_legacy(runtime, actors().officer, backlog, batch_lines=4, workers=2)
+    report = import_legacy(
+        runtime, actors().officer, backlog, batch_lines=4, commit_lines=4, workers=2
+    )
 
     assert (report.lines, report.imported, report.invalid) == (LINES, LINES - len(BAD), len(BAD))
     invalid = [item["line"] for item in report.items if item["status"] == "invalid"]
@@ -60,15 +62,22 @@ def test_an_interrupted_import_resumes_and_imports_nothing_twice(
             raise _Interrupted
 
     with pytest.raises(_Interrupted):
-        import_legacy(runtime, officer, backlog, batch_lines=4, progress=stop_after_two_batches)
+        import_legacy(
+            runtime,
+            officer,
+            backlog,
+            batch_lines=4,
+            commit_lines=4,
+            progress=stop_after_two_batches,
+        )
     assert _counts(runtime)[0] == 8 - 1  # line 3 is bad
 
-    resumed = import_legacy(runtime, officer, backlog, batch_lines=4)
+    resumed = import_legacy(runtime, officer, backlog, batch_lines=4, commit_lines=4)
     assert resumed.skipped_done == 8
     assert resumed.imported == LINES - len(BAD) - 7
     assert [i["line"] for i in resumed.items if i["status"] == "invalid"] == [11, 20]
     assert _counts(runtime)[0] == LINES - len(BAD)
 
-    again = import_legacy(runtime, officer, backlog, batch_lines=4)
+    again = import_legacy(runtime, officer, backlog, batch_lines=4, commit_lines=4)
     assert (again.skipped_done, again.imported) == (LINES, 0)
     assert _counts(runtime)[0] == LINES - len(BAD)
