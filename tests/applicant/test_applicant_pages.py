@@ -92,7 +92,10 @@ def test_checklist_points_come_from_the_policy(data_dir: Path) -> None:
 def test_checklist_says_when_documents_are_enough(client: TestClient) -> None:
     enough = client.get("/apply/checklist?doc=foreign_passport&doc=utility_bill", headers=HTML)
     assert "Yes, these documents should be enough" in enough.text
-    assert "not available yet" in enough.text  # no online reference yet: bring these
+    # The offer of a reference carries the chosen documents, and nothing else is asked.
+    assert 'action="/apply/start?lang=en"' in enough.text
+    assert '<input type="hidden" name="doc" value="utility_bill">' in enough.text
+    assert 'name="given_name"' not in enough.text
     short = client.get("/apply/checklist?doc=utility_bill", headers=HTML).text
     assert "Not yet." in short
     assert "a document with your photo" in short

@@ -44,6 +44,11 @@ def test_spanish_checklist_by_keyboard(live_server: LiveServer, page: Any) -> No
     page.wait_for_url("**/apply/checklist**")
     assert page.locator("#identity-total").inner_text() == "3"
     assert page.locator(".result.good").is_visible()
+    # Started online: a reference number to show at the centre, no name asked.
+    page.get_by_role("button", name="Obtener un número de referencia").press("Enter")
+    page.wait_for_selector("#pre-reference")
+    assert len(page.locator("#pre-reference").inner_text()) == len("XXXXX-XXXXX")
+    screenshot(page, "applicant-reference-es")
     page.goto(f"{live_server.url}/apply/")
     screenshot(page, "applicant-apply-es")
 

@@ -141,3 +141,15 @@ policy_mode_changes = sa.Table(
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("audit_index", sa.BigInteger, nullable=False),
 )
+
+# Started online at /apply/: a reference and the documents the person means to bring,
+# nothing about who they are. A clerk looks the reference up at the desk.
+pre_applications = sa.Table(
+    "pre_applications",
+    metadata,
+    sa.Column("reference", sa.String(16), primary_key=True),
+    sa.Column("documents", sa.Text, nullable=False),  # JSON list of document type codes
+    sa.Column("language", sa.String(16), nullable=True),
+    sa.Column("started_on", sa.Date, nullable=False),
+    sa.Column("expires_on", sa.Date, nullable=False, index=True),
+)

@@ -400,6 +400,11 @@ def import_legacy(
             .where(legacy_imports.c.file_digest == digest)
             .values(finished_at=dt.datetime.now(dt.UTC))
         )
+        if uow.conn.dialect.name == "postgresql" and report.imported:
+            # Fresh statistics, or the planner keeps the plans it made for empty tables
+            # until autovacuum comes round (seconds per intake at a million rows).
+            for table in (applications, document_attestations, document_copies):
+                uow.conn.exec_driver_sql(f"ANALYZE {table.name}")
         uow.commit()
     if progress is not None:
         progress(report.lines, total)

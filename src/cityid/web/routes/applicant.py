@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from cityid.cards.rate_limit import RateLimited, TokenBuckets
+from cityid.enrollment import pre_application
 from cityid.enrollment.lifecycle import renewal_window
 from cityid.enrollment.lookup import status_check
 from cityid.errors import NotFound
@@ -185,6 +186,32 @@ def apply_checklist(request: Request) -> HTMLResponse:
     result = checklist(runtime.policy, codes)
     keep = [("doc", t.code) for t in result.chosen]
     return _render(request, "applicant/checklist.html", result=result, keep=keep)
+
+
+@router.post("/apply/start", response_class=HTMLResponse)
+def apply_start(
+    request: Request, doc: Annotated[list[str] | None, Form(max_length=64)] = None
+) -> HTMLResponse:
+    """A reference number for the chosen documents: nothing about the person is asked."""
+    runtime: Runtime = request.app.state.runtime
+    codes = (doc or [])[:50]
+    result = checklist(runtime.policy, codes)
+    keep = [("doc", t.code) for t in result.chosen]
+    try:
+        _limiter(runtime).take(_client(request))
+    except RateLimited:
+        return _render(request, "applicant/checklist.html", status_code=429, result=result,
+                       keep=keep, started={"problem": "too_many"})  # fmt: skip
+    language = i18n.language_for(request).code
+    with UnitOfWork(runtime.engine) as uow:
+        made = pre_application.start(
+            uow, runtime, [t.code for t in result.chosen], language, _today(runtime.policy)
+        )
+        uow.commit()
+    started = {"reference": made.reference, "expires_on": made.expires_on}
+    return _render(
+        request, "applicant/checklist.html", result=result, keep=keep, started=started
+    )
 
 
 # ---- /me/ ------------------------------------------------------------------------------

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from cityid.enrollment import lookup, service
+from cityid.enrollment import lookup, pre_application, service
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
-from cityid.errors import CityIdError
+from cityid.enrollment.pre_application import PreApplication
+from cityid.errors import CityIdError, NotFound
 from cityid.policy.eligibility import decide
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -116,6 +117,7 @@ def _desk(
     errors: list[tuple[str, str]] | None = None,
     tally: dict[str, Any] | None = None,
     outcome: dict[str, Any] | None = None,
+    started: PreApplication | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -132,6 +134,7 @@ def _desk(
         genders=runtime.policy.card.genders,
         rows=range(DOCUMENT_ROWS),
         state=runtime.policy.residency.state,
+        started=started,
     )
 
 
@@ -149,10 +152,25 @@ def _tally(runtime: Runtime, values: dict[str, str]) -> dict[str, Any]:
 @router.get("/enrollment/", response_class=HTMLResponse)
 def desk_start(
     request: Request,
+    pre: Annotated[str | None, Query(max_length=32)] = None,
     staff: Staff = Depends(require("application.create")),
     runtime: Runtime = Depends(get_runtime),
+    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    return _desk(request, staff, runtime, "applicant", {"state": runtime.policy.residency.state})
+    """The first step; with `pre`, the documents chosen online are already filled in."""
+    values = {"state": runtime.policy.residency.state}
+    errors: list[tuple[str, str]] = []
+    started = None
+    if pre:
+        try:
+            started = pre_application.find(uow, runtime, staff.actor, pre, runtime.today())
+        except NotFound as exc:
+            errors.append(("reference", exc.message))
+        uow.commit()
+    if started is not None:
+        for i, kind in enumerate(started.documents[:DOCUMENT_ROWS]):
+            values[f"doc{i}_type"] = kind.code
+    return _desk(request, staff, runtime, "applicant", values, errors, started=started)
 
 
 @router.post("/enrollment/", response_class=HTMLResponse)
