@@ -529,12 +529,15 @@ def _finish_cohort(runtime: Runtime, actor: Actor, batch_id: str, cohort: Any) -
         crash_point(runtime, "rekey-before-commit")
         with UnitOfWork(runtime.engine) as uow:
             wrapped = table.table.c[table.wrapped_column]
-            for record_id, sealed in moved.items():
-                uow.conn.execute(
-                    table.table.update()
-                    .where(table.id == record_id, table.cohort_key_id == old)
-                    .values({table.cohort_column: sealed.cohort_key_id, wrapped: sealed.wrapped})
-                )
+            # One statement for all survivors (executemany), not a round trip each.
+            uow.conn.execute(
+                table.table.update()
+                .where(table.id == sa.bindparam("rid"), table.cohort_key_id == old)
+                .values({table.cohort_column: sa.bindparam("new_cohort"),
+                         wrapped: sa.bindparam("new_wrapped")}),
+                [{"rid": record_id, "new_cohort": sealed.cohort_key_id,
+                  "new_wrapped": sealed.wrapped} for record_id, sealed in moved.items()],
+            )  # fmt: skip
             rekeyed += len(moved)
             uow.conn.execute(
                 disposition_cohorts.update()
