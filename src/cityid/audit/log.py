@@ -18,6 +18,7 @@ from cityid.audit.entry import encode_entry
 from cityid.audit.merkle import leaf_hash
 from cityid.audit.tables import audit_entries, audit_head, audit_targets
 from cityid.staff.actor import Actor
+from cityid.store.bulk import insert_rows
 from cityid.store.uow import UnitOfWork
 
 # Keep the targets index small: huge batches (a disposition chunk) are found by batch id.
@@ -65,7 +66,7 @@ def append_many(uow: UnitOfWork, events: Sequence[Event]) -> int:
         .returning(audit_head.c.size)
     ).scalar_one()
     first = int(new_size) - len(events)
-    _insert_rows(
+    insert_rows(
         uow.conn,
         audit_entries,
         ("idx", "entry", "leaf_hash", "actor", "action", "at"),
@@ -79,7 +80,7 @@ def append_many(uow: UnitOfWork, events: Sequence[Event]) -> int:
         for i, event in enumerate(events)
         for target in dict.fromkeys(event.targets[:MAX_INDEXED_TARGETS])
     ]
-    _insert_rows(uow.conn, audit_targets, ("idx", "target"), target_rows)
+    insert_rows(uow.conn, audit_targets, ("idx", "target"), target_rows)
     return first
 
 
@@ -155,49 +156,6 @@ def _checked_extra(
     if clean is None:
         clean = seen[key] = _entry._extra(extra)
     return clean
-
-
-def _insert_rows(
-    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """executemany without SQLAlchemy's per-row parameter work on SQLite (which costs
-    more than SQLite's own); the values are bound exactly as SQLAlchemy would bind them."""
-    if not rows:
-        return
-    dialect = conn.dialect
-    if dialect.paramstyle != "qmark":
-        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
-    if list(compiled.positiontup or ()) != list(columns):
-        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    processors = [
-        (i, process)
-        for i, name in enumerate(columns)
-        if not isinstance(table.c[name].type, sa.LargeBinary)
-        and (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        is not None
-    ]
-    params: list[Any] = list(rows)
-    if processors:
-        params = []
-        # The same object in every row (a chunk's timestamp) is processed once.
-        last: dict[int, tuple[Any, Any]] = {}
-        for row in rows:
-            values = list(row)
-            for i, process in processors:
-                value = values[i]
-                if value is None:
-                    continue
-                before = last.get(i)
-                if before is not None and before[0] is value:
-                    values[i] = before[1]
-                else:
-                    values[i] = process(value)
-                    last[i] = (value, values[i])
-            params.append(tuple(values))
-    conn.exec_driver_sql(compiled.string, params)
 
 
 def size(uow: UnitOfWork) -> int:

@@ -34,7 +34,6 @@ from cityid.enrollment.tables import applications
 from cityid.errors import BadInput, Forbidden, NotFound, Refused
 from cityid.matching.index_store import remove_encodings
 from cityid.retention import certificate as cert
-from cityid.retention.bulk import insert_rows
 from cityid.retention.faults import chunk_pause, crash_point
 from cityid.retention.holds import ActiveHold, active_holds, covering_holds, lock_holds
 from cityid.retention.schedule import keystore_backup_expiry
@@ -54,6 +53,7 @@ from cityid.retention.tables import (
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
+from cityid.store.bulk import insert_rows
 from cityid.store.uow import UnitOfWork
 
 APPROVER_ROLES = ("records_officer", "counsel")

@@ -54,13 +54,13 @@ from cityid.enrollment.tables import applications, document_attestations, docume
 from cityid.errors import BadInput
 from cityid.matching.document_token import document_token
 from cityid.policy.eligibility import decide
-from cityid.retention.bulk import insert_rows
 from cityid.retention.schedule import enrollment_month
 from cityid.retention.tables import legacy_imports
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
+from cityid.store.bulk import insert_rows
 from cityid.store.uow import UnitOfWork
 
 BATCH_LINES = 2000  # lines a worker turns into rows at a time

@@ -1,4 +1,4 @@
-"""Bulk inserts of plain tuples, for the million-row paths (import, disposition chunks).
+"""Bulk inserts of plain tuples, for the million-row paths (audit appends, import, disposition).
 
 SQLAlchemy's executemany builds and type-processes a parameter dict per row, which costs
 several times what SQLite itself spends on the row. On positional drivers (SQLite) this
