@@ -1,24 +1,35 @@
 """A cardholder's destruction receipt: proof that the log records their records' end.
 
-The receipt is the audit entry that destroyed an application's records (its exact
-bytes, which name only the application id, the batch and counts), the entry's index, a
-signed checkpoint, and the RFC 6962 inclusion proof of the entry in that checkpoint's
-tree. Anyone can check it with the log's published verifier key; against a later
+A disposition chunk writes one audit entry, `retention.destroy`, naming only the batch
+and counts, and carrying `applications_root`: the RFC 6962 root of a tree with one leaf
+per application the chunk destroyed records of, in application id order. A leaf is the
+text "<application id> <class>:<count> ...", classes in order, e.g.
+"app-6562a0b1c0ffee00d00dfeed document_copy:1".
+
+The receipt (format /2) holds that leaf, its index and proof in the chunk's tree, the
+entry's exact bytes and index, a signed checkpoint, and the entry's inclusion proof in
+that checkpoint's tree. Checking it is two RFC 9162 inclusion checks: leaf into the
+entry's root, entry into the signed log. It shows no other application's id, only
+hashes. Anyone can check it with the log's published verifier key; against a later
 checkpoint, a fresh inclusion proof from the log (or the public proof endpoint) does.
+
+Batches run before chunk entries had an entry per application, naming it as a target;
+their receipts (format /1) are the entry and its inclusion proof, and still verify.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from cityid.audit import service as audit_service
 from cityid.audit.checkpoint import CheckpointError, parse_and_verify
-from cityid.audit.entry import AuditEntryError, decode_entry
-from cityid.audit.merkle import leaf_hash
+from cityid.audit.entry import AuditEntry, AuditEntryError, decode_entry
+from cityid.audit.merkle import MerkleTree, leaf_hash
 from cityid.audit.verify_proofs import verify_inclusion
 from cityid.enrollment.repository import normalise_reference
 from cityid.enrollment.tables import applications
@@ -27,7 +38,8 @@ from cityid.retention.tables import destruction_receipts
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 
-FORMAT = "cityid-destruction-receipt/1"
+FORMAT = "cityid-destruction-receipt/2"
+FORMAT_ENTRY_PER_APPLICATION = "cityid-destruction-receipt/1"
 DESTROY_ACTION = "retention.destroy"
 
 
@@ -35,13 +47,60 @@ class BadReceipt(BadInput):
     code = "bad_receipt"
 
 
-def receipt_indexes(uow: UnitOfWork, application_id: str) -> list[tuple[int, str]]:
+def destruction_leaf(application_id: str, counts: Mapping[str, int]) -> str:
+    """One application's leaf in its chunk's tree: its id, then what of it was destroyed."""
+    if len(counts) == 1:  # the usual case: nothing to sort
+        ((name, count),) = counts.items()
+        return f"{application_id} {name}:{count}"
+    return " ".join([application_id, *(f"{name}:{counts[name]}" for name in sorted(counts))])
+
+
+def parse_leaf(leaf: str) -> tuple[str, dict[str, int]]:
+    """(application id, counts by class) of a leaf; ValueError if it is not one."""
+    application_id, *parts = leaf.split(" ")
+    counts = {}
+    for part in parts:
+        name, _, count = part.partition(":")
+        counts[name] = int(count)
+    if not application_id or not counts:
+        raise ValueError("not a destruction leaf")
+    return application_id, counts
+
+
+def leaves_tree(leaves: Sequence[str]) -> MerkleTree:
+    return MerkleTree.from_leaf_hashes(b"".join(leaf_hash(leaf.encode()) for leaf in leaves))
+
+
+def leaves_root(leaves: Sequence[str]) -> bytes:
+    return leaves_tree(leaves).root()
+
+
+@dataclass(frozen=True)
+class _Found:
+    audit_index: int
+    batch_id: str
+    position: int | None  # None: an entry of its own (format /1)
+
+
+def receipt_indexes(uow: UnitOfWork, application_id: str) -> list[_Found]:
+    receipts = destruction_receipts.c
     rows = uow.conn.execute(
-        sa.select(destruction_receipts.c.audit_index, destruction_receipts.c.batch_id)
-        .where(destruction_receipts.c.application_id == application_id)
-        .order_by(destruction_receipts.c.audit_index)
+        sa.select(receipts.audit_index, receipts.batch_id, receipts.position)
+        .where(receipts.application_id == application_id)
+        .order_by(receipts.audit_index)
     ).all()
-    return [(int(row.audit_index), row.batch_id) for row in rows]
+    return [_Found(int(row.audit_index), row.batch_id, row.position) for row in rows]
+
+
+def _chunk_leaves(uow: UnitOfWork, audit_index: int) -> list[str]:
+    receipts = destruction_receipts.c
+    return list(
+        uow.conn.execute(
+            sa.select(receipts.leaf)
+            .where(receipts.audit_index == audit_index)
+            .order_by(receipts.position)
+        ).scalars()
+    )
 
 
 def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]]:
@@ -51,28 +110,44 @@ def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]
         if not found:
             raise NotFound(f"no destruction is recorded for application {application_id}")
         checkpoint = audit_service.latest_checkpoint(uow)
-        if checkpoint is None or checkpoint.size <= found[-1][0]:
+        if checkpoint is None or checkpoint.size <= found[-1].audit_index:
             checkpoint = audit_service.create_checkpoint(runtime, uow)
             uow.commit()
         entries = {
-            index: base64.b64decode(audit_service.entries(uow, index, index + 1)[0]["leaf"])
-            for index, _ in found
+            f.audit_index: base64.b64decode(
+                audit_service.entries(uow, f.audit_index, f.audit_index + 1)[0]["leaf"]
+            )
+            for f in found
+        }
+        chunks = {
+            f.audit_index: _chunk_leaves(uow, f.audit_index)
+            for f in found
+            if f.position is not None
         }
     receipts = []
-    for index, batch_id in found:
-        proof = audit_service.inclusion_proof(runtime, index, checkpoint.size)
-        receipts.append(
-            {
-                "format": FORMAT,
-                "application_id": application_id,
-                "batch_id": batch_id,
-                "entry_index": index,
-                "entry": base64.b64encode(entries[index]).decode("ascii"),
-                "tree_size": checkpoint.size,
-                "proof": proof["proof"],
-                "checkpoint": checkpoint.note,
-            }
+    for f in found:
+        proof = audit_service.inclusion_proof(runtime, f.audit_index, checkpoint.size)
+        receipt: dict[str, Any] = {
+            "format": FORMAT_ENTRY_PER_APPLICATION if f.position is None else FORMAT,
+            "application_id": application_id,
+            "batch_id": f.batch_id,
+        }
+        if f.position is not None:
+            leaves = chunks[f.audit_index]
+            receipt.update(
+                leaf=leaves[f.position],
+                leaf_index=f.position,
+                applications=len(leaves),
+                leaf_proof=[h.hex() for h in leaves_tree(leaves).inclusion_proof(f.position)],
+            )
+        receipt.update(
+            entry_index=f.audit_index,
+            entry=base64.b64encode(entries[f.audit_index]).decode("ascii"),
+            tree_size=checkpoint.size,
+            proof=proof["proof"],
+            checkpoint=checkpoint.note,
         )
+        receipts.append(receipt)
     return receipts
 
 
@@ -111,16 +186,56 @@ def verify_receipt(
     except AuditEntryError:
         out["problem"] = "the entry is not an audit entry"
         return out
-    if decoded.action != DESTROY_ACTION or application_id not in decoded.targets:
-        out["problem"] = "the entry does not record a destruction of this application's records"
+    if receipt.get("format") == FORMAT_ENTRY_PER_APPLICATION:
+        destroyed = _entry_names_application(decoded, application_id)
+    else:
+        destroyed = _leaf_in_entry(receipt, decoded, application_id)
+    if isinstance(destroyed, str):
+        out["problem"] = destroyed
         return out
     if not verify_inclusion(leaf_hash(entry), index, head.size, path, head.root):
         out["problem"] = "the entry is not in the signed log (the inclusion proof fails)"
         return out
-    out["destroyed"] = {k: v for k, v in decoded.extra.items() if isinstance(v, int)}
+    out["destroyed"] = destroyed
     out["destroyed_at"] = decoded.at.isoformat()
     out["ok"] = True
     return out
+
+
+NOT_THIS_DESTRUCTION = "the entry does not record a destruction of this application's records"
+
+
+def _entry_names_application(decoded: AuditEntry, application_id: str) -> dict[str, int] | str:
+    """Format /1: the entry itself names the application. Its counts, or the problem."""
+    if decoded.action != DESTROY_ACTION or application_id not in decoded.targets:
+        return NOT_THIS_DESTRUCTION
+    return {k: v for k, v in decoded.extra.items() if isinstance(v, int)}
+
+
+def _leaf_in_entry(
+    receipt: dict[str, Any], decoded: AuditEntry, application_id: str
+) -> dict[str, int] | str:
+    """Format /2: the application's leaf is in the tree whose root the entry carries."""
+    try:
+        leaf = str(receipt["leaf"])
+        position = int(receipt["leaf_index"])
+        size = int(receipt["applications"])
+        path = [bytes.fromhex(p) for p in receipt["leaf_proof"]]
+        owner, destroyed = parse_leaf(leaf)
+    except (KeyError, TypeError, ValueError):
+        return "not a destruction receipt"
+    root = decoded.extra.get("applications_root")
+    if decoded.action != DESTROY_ACTION or not isinstance(root, str) or owner != application_id:
+        return NOT_THIS_DESTRUCTION
+    if decoded.extra.get("applications") != size:
+        return NOT_THIS_DESTRUCTION
+    try:
+        expected = bytes.fromhex(root)
+    except ValueError:
+        return NOT_THIS_DESTRUCTION
+    if not verify_inclusion(leaf_hash(leaf.encode()), position, size, path, expected):
+        return "the application is not among those the entry destroyed (the leaf proof fails)"
+    return destroyed
 
 
 def verify_against_log(

@@ -126,6 +126,10 @@ destruction_receipts = sa.Table(
     sa.Column("application_id", sa.String(32), primary_key=True),
     sa.Column("audit_index", sa.BigInteger, primary_key=True),
     sa.Column("batch_id", sa.String(32), nullable=False),
+    # The application's leaf in its chunk entry's tree, and where (None: an entry of its own).
+    sa.Column("position", sa.Integer, nullable=True),
+    sa.Column("leaf", sa.String(200), nullable=True),
+    sa.Index("ix_destruction_receipts_chunk", "audit_index", "position"),
 )
 
 legacy_imports = sa.Table(

@@ -17,9 +17,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_applications_clerk_recent", "applications", ["clerk_id", "created_at"])
-    op.create_index(
-        "ix_applications_address_recent", "applications", ["address_key", "created_at"]
-    )
+    op.create_index("ix_applications_address_recent", "applications", ["address_key", "created_at"])
 
 
 def downgrade() -> None:
