@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from cityid.audit import log as audit_log
 from cityid.audit import service as audit_service
@@ -25,6 +27,7 @@ from cityid.retention.tables import destruction_receipts
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
+from cityid.web.app import create_app
 from tests.retention.retention_helpers import actors, application_ids, set_chunk_size, write_backlog
 
 
@@ -153,3 +156,27 @@ def test_a_chunk_entry_commits_to_every_application_it_destroyed(
     assert {app for app, _ in named} == set(apps) and len(chunks) >= 3
     total = sum(counts["document_copy"] for _, counts in named)
     assert total == sum(len(retained_copies(runtime, app)) for app in apps)
+
+
+def test_the_public_page_checks_every_receipt_of_an_application(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    apps = _destroy_backlog(runtime, tmp_path, 10)
+    # With chunks of 4, some application's copies were destroyed in two chunks.
+    issued = {app: receipts.issue_receipts(runtime, app) for app in apps}
+    app = next(app for app, mine in issued.items() if len(mine) > 1)
+    document = {"receipts": issued[app]}
+    with TestClient(create_app(runtime), base_url="https://testserver") as client:
+        good = client.post("/receipts/check", data={"receipt": json.dumps(document)})
+        assert 'data-result="ok"' in good.text
+        copies = len(retained_copies(runtime, app))
+        assert f"{copies} document copy" in good.text
+        assert f"in {len(issued[app])} entries" in good.text
+        forged = dict(issued[app][1], leaf=f"{app} document_copy:7")
+        bad = {"receipts": [issued[app][0], forged]}
+        refused = client.post("/receipts/check", data={"receipt": json.dumps(bad)})
+        assert 'data-result="bad"' in refused.text and "receipt 2 of 2" in refused.text
+        other = next(a for a in apps if a != app)
+        mixed = {"receipts": [issued[app][0], issued[other][0]]}
+        mixed_out = client.post("/receipts/check", data={"receipt": json.dumps(mixed)})
+        assert "different applications" in mixed_out.text

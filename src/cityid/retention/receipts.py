@@ -270,3 +270,40 @@ def verify_against_log(
     if result["ok"] and reference and owner is not None and owner != result["application_id"]:
         return {"ok": False, "problem": "this receipt is for another application"}
     return result
+
+
+def receipts_in(document: Any) -> list[dict[str, Any]]:
+    """The receipts in a pasted document: one receipt, or `issue_receipts`'s
+    {"receipts": [...]} (an application has one per chunk that destroyed its records)."""
+    if isinstance(document, dict) and isinstance(document.get("receipts"), list):
+        found = document["receipts"]
+        if found and all(isinstance(receipt, dict) for receipt in found):
+            return found
+        return []
+    return [document] if isinstance(document, dict) else []
+
+
+def verify_all_against_log(
+    runtime: Runtime, found: Sequence[dict[str, Any]], *, reference: str | None = None
+) -> dict[str, Any]:
+    """Every receipt of a document against the log: one answer, with what they destroyed
+    added up. Fails if any fails, or if they are not all for the same application."""
+    if not found:
+        return {"ok": False, "problem": "not a destruction receipt"}
+    results = [verify_against_log(runtime, receipt, reference=reference) for receipt in found]
+    for number, result in enumerate(results, start=1):
+        if not result["ok"]:
+            if len(results) > 1:
+                result["problem"] = f"receipt {number} of {len(results)}: {result['problem']}"
+            return result
+    if len({result["application_id"] for result in results}) > 1:
+        return {"ok": False, "problem": "the receipts are for different applications"}
+    combined = dict(results[0], receipts=len(results))
+    combined["batch_id"] = ", ".join(sorted({str(result["batch_id"]) for result in results}))
+    destroyed: dict[str, int] = {}
+    for result in results:
+        for name, count in result["destroyed"].items():
+            destroyed[name] = destroyed.get(name, 0) + count
+    combined["destroyed"] = dict(sorted(destroyed.items()))
+    combined["destroyed_at"] = max(result["destroyed_at"] for result in results)
+    return combined

@@ -23,7 +23,7 @@ from cityid.enrollment.lifecycle import renewal_window
 from cityid.enrollment.lookup import status_check
 from cityid.errors import NotFound
 from cityid.policy.model import DocumentType, Policy
-from cityid.retention.receipts import verify_against_log
+from cityid.retention.receipts import receipts_in, verify_all_against_log
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web import i18n
@@ -329,9 +329,8 @@ def me_receipt(
         parsed = json.loads(receipt)
     except ValueError:
         parsed = None
-    if isinstance(parsed, dict) and isinstance(parsed.get("receipts"), list) and parsed["receipts"]:
-        parsed = parsed["receipts"][0]  # the whole document `issue_receipts` hands out
-    if not isinstance(parsed, dict):
+    found = receipts_in(parsed)
+    if not found:
         return _me(request, status_code=422, receipt_result={"problem": "not_json"})
-    outcome = verify_against_log(runtime, parsed, reference=reference.strip() or None)
+    outcome = verify_all_against_log(runtime, found, reference=reference.strip() or None)
     return _me(request, receipt_result=outcome)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from cityid.retention.receipts import verify_against_log
+from cityid.retention.receipts import receipts_in, verify_all_against_log
 from cityid.runtime import Runtime
 from cityid.web.deps import get_runtime
 from cityid.web.routes.console import render
@@ -35,10 +35,9 @@ def check(
         data = json.loads(receipt)
     except json.JSONDecodeError:
         data = None
-    if isinstance(data, dict) and isinstance(data.get("receipts"), list) and data["receipts"]:
-        data = data["receipts"][0]
-    if not isinstance(data, dict):
+    found = receipts_in(data)
+    if not found:
         result = {"ok": False, "problem": "that is not a receipt (paste the whole JSON text)"}
     else:
-        result = verify_against_log(runtime, data, reference=reference.strip() or None)
+        result = verify_all_against_log(runtime, found, reference=reference.strip() or None)
     return render(request, TEMPLATE, None, result=result, reference=reference)
