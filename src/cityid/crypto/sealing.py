@@ -55,12 +55,21 @@ def record_key_aad(record_id: str) -> bytes:
 
 
 def _field_aad(version: int, record_id: str, field_name: str) -> bytes:
-    return _encode_parts(b"cityid-field", b"%d" % version, record_id.encode(), field_name.encode())
+    head = _FIELD_AAD_HEADS.get(version)
+    if head is None:
+        head = _encode_parts(b"cityid-field", b"%d" % version)
+    # The same bytes as _encode_parts over all four parts; the head is the same each time.
+    return head + _encode_parts(record_id.encode(), field_name.encode())
 
 
 def _encode_parts(*parts: bytes) -> bytes:
     # Length-prefixed, so ("ab", "c") and ("a", "bc") can never give the same bytes.
     return b"".join(struct.pack(">I", len(p)) + p for p in parts)
+
+
+_FIELD_AAD_HEADS = {
+    FIELD_FORMAT_VERSION: _encode_parts(b"cityid-field", b"%d" % FIELD_FORMAT_VERSION)
+}
 
 
 def new_record_key(keystore: Keystore, record_class: str, period: str, record_id: str) -> SealedKey:

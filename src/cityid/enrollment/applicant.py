@@ -80,7 +80,10 @@ def _clean_text(value: str) -> str:
     written and stay; overrides that disguise text are refused.
     """
     text = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(c) == "Cc" or c in _BIDI_OVERRIDES for c in text):
+    # Printable text has neither (both are unprintable); only the rest is looked at closely.
+    if not text.isprintable() and any(
+        unicodedata.category(c) == "Cc" or c in _BIDI_OVERRIDES for c in text
+    ):
         raise ValueError("contains control characters")
     return text
 

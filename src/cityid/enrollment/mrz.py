@@ -10,6 +10,7 @@ Error messages name the problem, never the zone's content (it is personal data).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
@@ -47,9 +48,9 @@ _VALUES = {c: char_value(c) for c in _ALLOWED}
 
 def check_digit(field: str) -> str:
     """The check digit of `field`: sum of values weighted 7, 3, 1 repeating, modulo 10."""
-    values = _VALUES
+    weights = _WEIGHTS * (len(field) // 3 + 1)  # 7, 3, 1, 7, 3, 1, ... (map stops with the field)
     try:
-        total = sum(values[c] * _WEIGHTS[i % 3] for i, c in enumerate(field))
+        total = sum(map(operator.mul, map(_VALUES.__getitem__, field), weights))
     except KeyError:
         raise MrzError("machine-readable zone has a character outside A-Z, 0-9 and <") from None
     return str(total % 10)
