@@ -153,3 +153,18 @@ pre_applications = sa.Table(
     sa.Column("started_on", sa.Date, nullable=False),
     sa.Column("expires_on", sa.Date, nullable=False, index=True),
 )
+
+
+# A client's retry of an intake (a timeout, a dropped connection) sends the same
+# Idempotency-Key: the first answer is kept a day and given again, so no one is enrolled
+# twice. The request is kept only as a salted hash, to tell a reused key from a retry.
+intake_requests = sa.Table(
+    "intake_requests",
+    metadata,
+    sa.Column("actor_id", sa.String(64), primary_key=True),
+    sa.Column("idempotency_key", sa.String(64), primary_key=True),
+    sa.Column("salt", sa.LargeBinary(16), nullable=False),
+    sa.Column("request_sha256", sa.String(64), nullable=False),
+    sa.Column("response", sa.Text, nullable=False),  # JSON: ids, status, points, reasons
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)

@@ -209,9 +209,7 @@ def apply_start(
         )
         uow.commit()
     started = {"reference": made.reference, "expires_on": made.expires_on}
-    return _render(
-        request, "applicant/checklist.html", result=result, keep=keep, started=started
-    )
+    return _render(request, "applicant/checklist.html", result=result, keep=keep, started=started)
 
 
 # ---- /me/ ------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
-from cityid.enrollment import lookup, service
+from cityid.enrollment import idempotency, lookup, service
 from cityid.enrollment.applicant import Applicant
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -115,14 +115,25 @@ def create_application(
     staff: Staff = Depends(require("application.create")),
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="Send the same key again to retry safely: the first answer returns"),
+    ] = None,
 ) -> IntakeResult:
     """Take an application in. Ineligible applicants get reasons and nothing is stored."""
     check_csrf(staff, request.headers.get(CSRF_HEADER))
+    now = dt.datetime.now(dt.UTC)
+    sent = body.model_dump(mode="json")
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+        earlier = idempotency.recall(uow, staff.actor, idempotency_key, sent, now)
+        if earlier is not None:
+            uow.commit()  # the replay's audit entry
+            return IntakeResult.model_validate(earlier)
     today = runtime.today()
-    intake_request = service.parse_request(body.model_dump(mode="json"), runtime, today)
+    intake_request = service.parse_request(sent, runtime, today)
     outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
-    uow.commit()
-    return IntakeResult(
+    result = IntakeResult(
         application_id=outcome.application_id,
         reference=outcome.reference,
         status=outcome.status,  # type: ignore[arg-type]
@@ -135,6 +146,12 @@ def create_application(
             total=outcome.total_points,
         ),
     )
+    if idempotency_key is not None:
+        idempotency.remember(
+            uow, staff.actor, idempotency_key, sent, result.model_dump(mode="json"), now
+        )
+    uow.commit()
+    return result
 
 
 class SearchBody(BaseModel):
