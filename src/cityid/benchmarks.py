@@ -51,9 +51,7 @@ TARGETS: dict[str, Target] = {
     "match_keyed_precision": Target(0.95, "higher", anchor="match_plaintext_precision"),
     "match_keyed_recall": Target(0.95, "higher", anchor="match_plaintext_recall"),
     "retention_import_1m_s": Target(360, "lower"),
-    "retention_destroy_1m_s": Target(
-        60, "lower", anchor="retention_naive_delete_vacuum_1m_s"
-    ),
+    "retention_destroy_1m_s": Target(60, "lower", anchor="retention_naive_delete_vacuum_1m_s"),
 }
 
 
