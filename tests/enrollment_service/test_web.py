@@ -139,3 +139,25 @@ def test_console_desk_tally_submit_and_view(client: TestClient, accounts: dict[s
     assert "Quintanilla-Ybarra" in view.text
     assert 'value="approve"' not in view.text  # a clerk cannot decide
     assert client.get("/console/enrollment/queue").status_code == 403
+
+
+def test_the_desk_form_submitted_twice_is_one_application(
+    client: TestClient, accounts: dict[str, Actor]
+) -> None:
+    csrf = _login(client, accounts["clerk"])
+    desk = client.get("/console/enrollment/")
+    key = re.search(r'name="intake_key" value="([^"]+)"', desk.text)
+    assert key, "the desk form carries its own idempotency key"
+    form = {**_wizard_values(applicant_line()), "intake_key": key[1], "csrf_token": csrf,
+            "step": "review", "go": "submit"}  # fmt: skip
+    first = client.post("/console/enrollment/", data=form)
+    again = client.post("/console/enrollment/", data=form)  # a double click, a resent form
+    reference = re.search(r'<strong class="mono">([^<]+)</strong>', first.text)
+    assert reference and reference[1] in again.text, again.text
+    opened = re.findall(r"/console/applications/(app-[0-9a-f]+)", first.text + again.text)
+    assert len(set(opened)) == 1
+    # Back to the form, a changed answer, the same form: refused, not a second person.
+    changed = client.post("/console/enrollment/", data={**form, "given_name": "Marisela"})
+    assert "already submitted with other answers" in changed.text
+    fresh = re.search(r'name="intake_key" value="([^"]+)"', client.get("/console/enrollment/").text)
+    assert fresh and fresh[1] != key[1]

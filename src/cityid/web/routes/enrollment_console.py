@@ -9,7 +9,9 @@ eligibility engine on every change.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from cityid.enrollment import lookup, pre_application, service
+from cityid.enrollment import idempotency, lookup, pre_application, service
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.pre_application import PreApplication
 from cityid.errors import CityIdError, NotFound
@@ -42,7 +44,7 @@ DOCUMENT_FIELDS = ("type", "number", "country", "expires", "mrz")
 
 def _values(form: FormData) -> dict[str, str]:
     """Every text field the wizard knows, from the posted form."""
-    names = [*APPLICANT_FIELDS, "photo_b64"]
+    names = [*APPLICANT_FIELDS, "photo_b64", "intake_key"]
     names += [f"doc{i}_{f}" for i in range(DOCUMENT_ROWS) for f in DOCUMENT_FIELDS]
     found: dict[str, str] = {}
     for name in names:
@@ -158,7 +160,8 @@ def desk_start(
     uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     """The first step; with `pre`, the documents chosen online are already filled in."""
-    values = {"state": runtime.policy.residency.state}
+    # The form's own idempotency key: a double click or a resent form is one application.
+    values = {"state": runtime.policy.residency.state, "intake_key": secrets.token_urlsafe(16)}
     errors: list[tuple[str, str]] = []
     started = None
     if pre:
@@ -212,11 +215,25 @@ async def desk_step(
                 return _desk(request, staff, runtime, "review", values, exc.field_errors)
     if target != "submit":
         return _desk(request, staff, runtime, target, values, tally=_tally(runtime, values))
+    line, now = to_line(values), dt.datetime.now(dt.UTC)
+    key = f"desk:{values['intake_key']}" if values.get("intake_key") else None
     try:
-        intake_request = service.parse_request(to_line(values), runtime, today)
-        outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
+        earlier = None
+        if key is not None:
+            idempotency.check_key(key)
+            earlier = idempotency.recall(uow, staff.actor, key, line, now)
+        if earlier is not None:
+            outcome = service.IntakeOutcome(**earlier)
+        else:
+            intake_request = service.parse_request(line, runtime, today)
+            outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
+            if key is not None:
+                idempotency.remember(uow, staff.actor, key, line, dataclasses.asdict(outcome), now)
     except InvalidApplicant as exc:
         return _desk(request, staff, runtime, "review", values, exc.field_errors)
+    except idempotency.KeyReused:
+        problem = "This form was already submitted with other answers: start a new application."
+        return _desk(request, staff, runtime, "review", values, [("(application)", problem)])
     except CityIdError as exc:
         return _desk(request, staff, runtime, "review", values, [("(application)", exc.message)])
     uow.commit()
