@@ -4,6 +4,13 @@ Allocation is one `UPDATE ... SET next_index = next_index + 1 ... RETURNING`: th
 lock it takes (PostgreSQL) or the write lock every writer takes at BEGIN (SQLite) means
 two processes never get the same index. A full list is followed by a new one.
 
+The n-th card of a list does not get index n: each list keeps a random permutation of
+its indexes (`slot_order`, made with the `secrets` generator when the list opens) and
+hands out its n-th entry. Every verifier sees the index, and the Token Status List
+draft's privacy advice is that it should not reveal the order of issue (cards issued
+together would sit together, and the index would date the card). No index is ever
+handed out twice, even after a card's row is destroyed.
+
 A list is rebuilt from the cards rows each time it is asked for, so every worker
 serves the same bits, and a revocation shows in the very next list fetched.
 """
@@ -11,6 +18,8 @@ serves the same bits, and a revocation shows in the very next list fetched.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import struct
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,6 +32,7 @@ from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 
 STATUS_BITS = 2  # 0 valid, 1 revoked, 2 suspended
+SLOT_BYTES = 4
 ISSUER_PURPOSE = "card-issuer"
 # What each card status puts in the list; anything else reads as valid (0).
 _STATUS_BITS_OF = {
@@ -43,6 +53,35 @@ def status_list_uri(runtime: Runtime, list_number: int) -> str:
     return f"{base}/status-lists/{list_number}"
 
 
+def new_slot_order(size: int, *, taken: int = 0) -> bytes:
+    """Indexes 0..size-1 in the order to hand them out: the first `taken` as they were
+    (lists from before the shuffle), the rest in a random order."""
+    rest = list(range(taken, size))
+    secrets.SystemRandom().shuffle(rest)
+    return struct.pack(f"<{size}I", *range(taken), *rest)
+
+
+def _slot_at(uow: UnitOfWork, list_number: int, position: int) -> int:
+    """Entry `position` of the list's slot order (read in the database: 4 bytes, not the
+    whole order); a list without one is given one now, its used slots kept."""
+    lists = card_status_lists.c
+    found = uow.conn.execute(
+        sa.select(
+            sa.func.substr(lists.slot_order, position * SLOT_BYTES + 1, SLOT_BYTES), lists.size
+        ).where(lists.list_number == list_number)
+    ).one()
+    entry, size = found
+    if entry is None:
+        uow.conn.execute(
+            card_status_lists.update()
+            .where(lists.list_number == list_number)
+            .values(slot_order=new_slot_order(int(size), taken=position + 1))
+        )
+        return position  # the next slot in the old order; those after it are shuffled
+    (index,) = struct.unpack("<I", bytes(entry))
+    return int(index)
+
+
 def allocate(uow: UnitOfWork, size: int) -> Slot:
     """The next free (list, index); opens a new list of `size` when the last is full."""
     for _attempt in range(5):
@@ -55,8 +94,10 @@ def allocate(uow: UnitOfWork, size: int) -> Slot:
             .returning(card_status_lists.c.list_number, card_status_lists.c.next_index)
         ).first()
         if row is not None:
-            return Slot(int(row.list_number), int(row.next_index) - 1)
+            number = int(row.list_number)
+            return Slot(number, _slot_at(uow, number, int(row.next_index) - 1))
         last = uow.conn.execute(sa.select(sa.func.max(card_status_lists.c.list_number))).scalar()
+        order = new_slot_order(size)
         try:
             with uow.conn.begin_nested():
                 uow.conn.execute(
@@ -66,9 +107,10 @@ def allocate(uow: UnitOfWork, size: int) -> Slot:
                         bits=STATUS_BITS,
                         next_index=1,
                         created_at=dt.datetime.now(dt.UTC),
+                        slot_order=order,
                     )
                 )
-            return Slot(int(last or 0) + 1, 0)
+            return Slot(int(last or 0) + 1, struct.unpack_from("<I", order)[0])
         except IntegrityError:
             continue  # another process opened that list first: take a slot in it
     raise RuntimeError("could not allocate a status list index")  # pragma: no cover

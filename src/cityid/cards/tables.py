@@ -46,6 +46,9 @@ card_status_lists = sa.Table(
     # The next index to hand out: bumped by an UPDATE, which takes the row's lock.
     sa.Column("next_index", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The order indexes are handed out in: a random permutation of 0..size-1, 4 bytes
+    # each (little-endian), so a card's index does not tell when it was issued.
+    sa.Column("slot_order", sa.LargeBinary, nullable=True),
 )
 
 card_events = sa.Table(
