@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cityid.audit.tables import audit_entries
 from cityid.enrollment import pre_application
 from cityid.enrollment.tables import pre_applications
 from cityid.errors import BadInput, Forbidden, NotFound
@@ -19,7 +20,8 @@ from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app
 
-from .test_web import _login
+from .helpers import applicant_line
+from .test_web import _login, _wizard_values
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -48,7 +50,7 @@ def test_a_reference_for_the_documents_in_spanish_then_the_desk_fills_them_in(
         (reference, '["foreign_passport", "utility_bill"]', "es")
     ]  # and nothing else: the table has no column for anything about the person
 
-    _login(client, accounts["clerk"])
+    csrf = _login(client, accounts["clerk"])
     desk = client.get(f"/console/enrollment/?pre={reference.lower()}")
     assert desk.status_code == 200
     assert f"Started online with reference <strong>{reference}</strong>" in desk.text
@@ -56,6 +58,20 @@ def test_a_reference_for_the_documents_in_spanish_then_the_desk_fills_them_in(
     assert 'name="doc1_type" value="utility_bill"' in desk.text
     unknown = client.get("/console/enrollment/?pre=00000-00000")
     assert "no application was started online with that reference" in unknown.text
+
+    # The application goes in: the reference has served and is deleted now, not in 90 days.
+    carried = re.search(r'name="pre_reference" value="([^"]+)"', desk.text)
+    assert carried and carried[1] == reference
+    form = {**_wizard_values(applicant_line()), "pre_reference": reference,
+            "csrf_token": csrf, "step": "review", "go": "submit"}  # fmt: skip
+    done = client.post("/console/enrollment/", data=form)
+    assert "Application submitted" in done.text, done.text
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        assert uow.conn.execute(sa.select(pre_applications)).all() == []
+        closed = uow.conn.execute(
+            sa.select(sa.func.count()).where(audit_entries.c.action == "pre_application.close")
+        ).scalar_one()
+    assert closed == 1
 
 
 def test_bad_choices_lapsed_references_and_who_may_look(runtime: Runtime) -> None:

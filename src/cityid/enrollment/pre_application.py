@@ -100,3 +100,18 @@ def find(
         started_on=row.started_on,
         expires_on=row.expires_on,
     )
+
+
+def close(uow: UnitOfWork, runtime: Runtime, actor: Actor, reference: str) -> bool:
+    """The desk took the application in: the reference has served, so it goes now
+    rather than in 90 days. False if it was gone already."""
+    authorize(runtime.policy, actor, "application.create")
+    wanted = normalise_reference(reference)
+    gone = uow.conn.execute(
+        pre_applications.delete().where(pre_applications.c.reference == wanted)
+    ).rowcount
+    if gone:
+        audit_log.append(
+            uow, actor, "pre_application.close", [f"pre:{wanted}"], reason="application_started"
+        )
+    return bool(gone)

@@ -44,7 +44,7 @@ DOCUMENT_FIELDS = ("type", "number", "country", "expires", "mrz")
 
 def _values(form: FormData) -> dict[str, str]:
     """Every text field the wizard knows, from the posted form."""
-    names = [*APPLICANT_FIELDS, "photo_b64", "intake_key"]
+    names = [*APPLICANT_FIELDS, "photo_b64", "intake_key", "pre_reference"]
     names += [f"doc{i}_{f}" for i in range(DOCUMENT_ROWS) for f in DOCUMENT_FIELDS]
     found: dict[str, str] = {}
     for name in names:
@@ -171,6 +171,7 @@ def desk_start(
             errors.append(("reference", exc.message))
         uow.commit()
     if started is not None:
+        values["pre_reference"] = started.reference  # closed when the application goes in
         for i, kind in enumerate(started.documents[:DOCUMENT_ROWS]):
             values[f"doc{i}_type"] = kind.code
     return _desk(request, staff, runtime, "applicant", values, errors, started=started)
@@ -229,6 +230,8 @@ async def desk_step(
             outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
             if key is not None:
                 idempotency.remember(uow, staff.actor, key, line, dataclasses.asdict(outcome), now)
+            if outcome.application_id is not None and values.get("pre_reference"):
+                pre_application.close(uow, runtime, staff.actor, values["pre_reference"])
     except InvalidApplicant as exc:
         return _desk(request, staff, runtime, "review", values, exc.field_errors)
     except idempotency.KeyReused:
