@@ -3,8 +3,8 @@
 Someone at /apply/ chooses the documents they have and gets a reference to show at a
 centre, where a clerk looks it up and starts the real application with them. Nothing
 about who they are is asked for or kept: only the document types, the page's language
-and the dates. A reference lapses after the policy's days; lapsed ones are deleted the
-next time anyone starts one.
+and the dates. A reference is deleted when the desk takes in the application it started;
+one never used lapses after VALID_DAYS and is deleted the next time anyone starts one.
 """
 
 from __future__ import annotations
