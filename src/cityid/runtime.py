@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import Engine
 
@@ -73,21 +73,56 @@ class DataDirConfig:
         )
 
 
+class FaultHooks(Protocol):
+    """Where long jobs tell a crash test how far they got. Production runs `NoFaults`;
+    tests install others (see `cityid.devtools.faults`) when the runtime is composed."""
+
+    def reached(self, point: str) -> None:
+        """A named point between two durable steps (before or after a commit, a key)."""
+
+    def chunk_committed(self) -> None:
+        """A chunk of a batch was committed."""
+
+
+class NoFaults:
+    def reached(self, point: str) -> None:
+        return None
+
+    def chunk_committed(self) -> None:
+        return None
+
+
+def _faults_for_this_process() -> FaultHooks:
+    from cityid.devtools.faults import from_environment
+
+    return from_environment() or NoFaults()
+
+
 @dataclass
 class Runtime:
     data_dir: Path
     settings: Settings
     config: DataDirConfig
     policy: Policy
+    faults: FaultHooks = field(default_factory=NoFaults)
     _extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, data_dir: Path | None = None, settings: Settings | None = None) -> Runtime:
+    def open(
+        cls,
+        data_dir: Path | None = None,
+        settings: Settings | None = None,
+        *,
+        faults: FaultHooks | None = None,
+    ) -> Runtime:
         settings = settings or Settings()
         data_dir = (data_dir or settings.data_dir).resolve()
         config = DataDirConfig.read(data_dir)
         policy = load_policy(data_dir / POLICY_FILE)
-        return cls(data_dir=data_dir, settings=settings, config=config, policy=policy)
+        return cls(
+            data_dir=data_dir, settings=settings, config=config, policy=policy,
+            faults=faults or _faults_for_this_process(),
+        )  # fmt: skip
 
     @property
     def database_url(self) -> str:

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from cityid.devtools.faults import CRASH_ENV, PAUSE_ENV, CrashAndPause
 from cityid.retention import disposition, holds, legacy_import
-from cityid.retention.faults import CRASH_ENV, PAUSE_ENV, crash_points_reached
 from cityid.retention.tables import tombstones
 from cityid.runtime import Runtime
 from cityid.settings import Settings
@@ -173,13 +173,10 @@ def test_killed_execution_resumes_to_the_same_end(
     clones = Clones(data_dir, database_url, tmp_path)
     try:
         reference_dir, reference_settings = clones.make("reference")
-        counting = Runtime.open(reference_dir, reference_settings)
-        os.environ[CRASH_ENV] = "0"  # count the crash points of an uninterrupted run
-        try:
-            disposition.execute(counting, Actor.system(), batch_id)
-        finally:
-            del os.environ[CRASH_ENV]
-        points = crash_points_reached(counting)
+        hooks = CrashAndPause()  # counts the crash points of an uninterrupted run
+        counting = Runtime.open(reference_dir, reference_settings, faults=hooks)
+        disposition.execute(counting, Actor.system(), batch_id)
+        points = hooks.reached_count
         expected = _final(counting, batch_id)
         counting.close()
         assert expected["skipped_held"] == len(held) > 0
