@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cityid.cli.actor import resolve_actor
-from cityid.cli.context import cli_context, date_option
+from cityid.cli.context import date_option
+from cityid.cli.door import acting
 from cityid.cli.main import app
 from cityid.errors import BadInput
-from cityid.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from cityid.disclosure.requests import Attachment
@@ -52,22 +51,18 @@ def request_file(
     """File a request; prints the engine's proposed decision and the rule that made it."""
     from cityid.disclosure.requests import file_request
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
     received_on = date_option(received, "--received") if received else None
     attachments = [_read_attachment(path) for path in attach or []]
-    with UnitOfWork(runtime.engine) as uow:
+    with acting(ctx) as act:
         result = file_request(
-            uow, runtime, actor,
+            act.uow, act.runtime, act.actor,
             requester_kind=requester_kind, instrument=instrument, scope=scope,
             requester=requester, identity_checked=identity_checked,
             court_forbids_notice=court_forbids_notice, docket=docket,
             received_on=received_on,
             attachments=attachments,
         )  # fmt: skip
-        uow.commit()
-    cli.emit(result, _human(result))
+    act.emit(result, _human(result))
 
 
 @request_app.command("decide")
@@ -88,16 +83,13 @@ def request_decide(
     """Counsel confirms the proposal, or overrides it with a written reason."""
     from cityid.disclosure.requests import decide
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
     names = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-    with UnitOfWork(runtime.engine) as uow:
+    with acting(ctx) as act:
         result = decide(
-            uow, runtime, actor, request_id, override=override, reason=reason, fields=names
-        )
-        uow.commit()
-    cli.emit(result, _human(result))
+            act.uow, act.runtime, act.actor, request_id,
+            override=override, reason=reason, fields=names,
+        )  # fmt: skip
+    act.emit(result, _human(result))
 
 
 @request_app.command("show")
@@ -107,13 +99,9 @@ def request_show(
     """The whole request for counsel (the read is audited)."""
     from cityid.disclosure.requests import show
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        result = show(uow, runtime, actor, request_id)
-        uow.commit()
-    cli.emit(result)
+    with acting(ctx) as act:
+        result = show(act.uow, act.runtime, act.actor, request_id)
+    act.emit(result)
 
 
 @request_app.command("list")
@@ -124,12 +112,9 @@ def request_list(
     """Requests, soonest deadline first."""
     from cityid.disclosure.requests import list_requests
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        found = list_requests(uow, runtime, actor, status=status)
-    cli.emit(
+    with acting(ctx, read_only=True) as act:
+        found = list_requests(act.uow, act.runtime, act.actor, status=status)
+    act.emit(
         {"requests": found},
         "\n".join(
             f"{r['request_id']}\t{r['status']}\t{r['decision'] or r['proposed_decision']}\t"
@@ -153,17 +138,13 @@ def request_package(
     suffix = out.suffix.lower()
     if suffix not in (".json", ".pdf"):
         raise typer.BadParameter("--out must end in .json or .pdf")
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        package = build_package(uow, runtime, actor, request_id)
+    with acting(ctx) as act:
+        package = build_package(act.uow, act.runtime, act.actor, request_id)
         data = package_json(package) if suffix == ".json" else render_pdf(package)
         try:
             out.write_bytes(data)
         except OSError as exc:
             raise BadInput(f"cannot write {out}: {exc.strerror or exc}") from None
-        uow.commit()
     result = {
         "request_id": request_id,
         "decision": package["decision"],
@@ -172,7 +153,7 @@ def request_package(
         "fields": package["fields"],
         "file": str(out),
     }
-    cli.emit(result, f"wrote {out}")
+    act.emit(result, f"wrote {out}")
 
 
 @request_app.command("notices")
@@ -184,13 +165,9 @@ def request_notices(
     """The applicant notices of a request, pending until marked sent."""
     from cityid.disclosure.notices import list_notices
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        found = list_notices(uow, runtime, actor, request_id, with_text=text)
-        uow.commit()
-    cli.emit({"request_id": request_id, "notices": found})
+    with acting(ctx) as act:
+        found = list_notices(act.uow, act.runtime, act.actor, request_id, with_text=text)
+    act.emit({"request_id": request_id, "notices": found})
 
 
 @request_app.command("notice-sent")
@@ -200,13 +177,9 @@ def request_notice_sent(
     """Mark an applicant notice as sent."""
     from cityid.disclosure.notices import mark_sent
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        result = mark_sent(uow, runtime, actor, notice_id)
-        uow.commit()
-    cli.emit(result, f"{notice_id}: sent")
+    with acting(ctx) as act:
+        result = mark_sent(act.uow, act.runtime, act.actor, notice_id)
+    act.emit(result, f"{notice_id}: sent")
 
 
 @report_app.command("transparency")
@@ -220,20 +193,18 @@ def report_transparency(
 
     if output_format not in ("json", "csv", "html"):
         raise typer.BadParameter("--format must be json, csv or html")
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        report = build_report(uow, runtime)
+    with acting(ctx, read_only=True, signed_in=False) as act:
+        report = build_report(act.uow, act.runtime)
     if output_format == "json":
-        cli.emit(report, json.dumps(report, indent=2))
+        act.emit(report, json.dumps(report, indent=2))
         return
     text = (
         to_csv(report)
         if output_format == "csv"
-        else render_report_html(report, runtime.policy.program)
+        else render_report_html(report, act.runtime.policy.program)
     )
-    if cli.json:  # exactly one JSON document, the report's text inside it
-        cli.emit({"format": output_format, "text": text})
+    if act.cli.json:  # exactly one JSON document, the report's text inside it
+        act.emit({"format": output_format, "text": text})
     else:
         typer.echo(text, nl=False)
 

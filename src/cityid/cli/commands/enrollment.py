@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
-from cityid.cli.actor import resolve_actor
 from cityid.cli.context import CliContext, cli_context, progress_console
+from cityid.cli.door import acting, job
 from cityid.cli.main import app
 from cityid.errors import BadInput, CityIdError
 
@@ -60,9 +60,8 @@ def enroll(
     from cityid.staff.permissions import authorize
     from cityid.store.uow import UnitOfWork
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
+    door = job(ctx)  # each line is its own unit of work, below
+    runtime, actor = door.runtime, door.actor
     authorize(runtime.policy, actor, "application.create")
     total = _count_lines(file)
     today = runtime.today()
@@ -102,7 +101,7 @@ def enroll(
             progress.advance(task)
 
     result = {**counts, "items": items}
-    cli.emit(result, lambda: _print_enroll(result))
+    door.emit(result, lambda: _print_enroll(result))
 
 
 def _invalid(number: int, reasons: list[str]) -> dict[str, Any]:
@@ -170,29 +169,19 @@ def application_show(
 ) -> None:
     """Decrypt an application for the actor; the read is audited."""
     from cityid.enrollment import lookup
-    from cityid.store.uow import UnitOfWork
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        shown = lookup.show(uow, runtime, actor, application_id, documents=documents)
-        uow.commit()
-    cli.emit(shown)
+    with acting(ctx) as act:
+        shown = lookup.show(act.uow, act.runtime, act.actor, application_id, documents=documents)
+    act.emit(shown)
 
 
 def _decide(ctx: typer.Context, action: str, application_id: str, reason: str | None) -> None:
     from cityid.enrollment import service
-    from cityid.store.uow import UnitOfWork
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
-    with UnitOfWork(runtime.engine) as uow:
-        result = move[action](uow, runtime, actor, application_id, reason)
-        uow.commit()
-    cli.emit(result, f"{application_id}: {result['status']}.")
+    with acting(ctx) as act:
+        result = move[action](act.uow, act.runtime, act.actor, application_id, reason)
+    act.emit(result, f"{application_id}: {result['status']}.")
 
 
 _ReasonOption = Annotated[
@@ -234,16 +223,11 @@ def application_search(
 ) -> None:
     """Exact search by name and date of birth (keyed blind index; audited)."""
     from cityid.enrollment import lookup
-    from cityid.store.uow import UnitOfWork
 
     try:
         born = dt.date.fromisoformat(date_of_birth)
     except ValueError:
         raise BadInput("--date-of-birth: not a date (use YYYY-MM-DD)") from None
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        found = lookup.search(uow, runtime, actor, family_name, given_name, born)
-        uow.commit()
-    cli.emit({"applications": found})
+    with acting(ctx) as act:
+        found = lookup.search(act.uow, act.runtime, act.actor, family_name, given_name, born)
+    act.emit({"applications": found})

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from cityid.cli.actor import resolve_actor
-from cityid.cli.context import cli_context, progress_console
+from cityid.cli.context import progress_console
+from cityid.cli.door import acting, job
 from cityid.cli.main import app
 from cityid.matching.service import Progress
 
@@ -47,12 +47,10 @@ def dedupe(ctx: typer.Context) -> None:
     """Score every pair of enrolled applications that share a blocking token; queue new hits."""
     from cityid.matching.service import deduplicate_register
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
+    door = job(ctx)
     with _progress_bar() as progress:
-        summary = deduplicate_register(runtime, actor, progress)
-    cli.emit(
+        summary = deduplicate_register(door.runtime, door.actor, progress)
+    door.emit(
         summary,
         f"{summary['enrolled']} enrolled, {summary['compared']} pairs compared,"
         f" {summary['pairs']} above the threshold, {summary['opened']} new review items"
@@ -70,12 +68,10 @@ def reencode(
     """Re-encode every application under the active match key (after a key rotation)."""
     from cityid.matching.service import reencode_register
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
+    door = job(ctx)
     with _progress_bar() as progress:
-        summary = reencode_register(runtime, actor, progress, everything=everything)
-    cli.emit(
+        summary = reencode_register(door.runtime, door.actor, progress, everything=everything)
+    door.emit(
         summary,
         f"{summary['encoded']} re-encoded under {summary['key_id']},"
         f" {summary['skipped_current']} already current, {summary['removed']} removed",
@@ -91,38 +87,34 @@ def review_list(
 ) -> None:
     """Queue items: ids, kind, score, reasons (no personal data)."""
     from cityid.matching import review
-    from cityid.store.uow import UnitOfWork
 
     if status not in ("open", "decided", "all"):
         raise typer.BadParameter("--status must be open, decided or all")
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
+    with acting(ctx, read_only=True) as act:
         items = review.list_items(
-            uow, runtime, actor, status=None if status == "all" else status, kind=kind, limit=limit
+            act.uow,
+            act.runtime,
+            act.actor,
+            status=None if status == "all" else status,
+            kind=kind,
+            limit=limit,
         )
     lines = [
         f"{i['item_id']}  {i['kind']:<18} {'' if i['score'] is None else i['score']:<7}"
         f" {i['application_id']} / {i['other_application_id'] or '-'}  {i['status']}"
         for i in items
     ]
-    cli.emit({"items": items}, "\n".join(lines) or "the queue is empty")
+    act.emit({"items": items}, "\n".join(lines) or "the queue is empty")
 
 
 @review_app.command("show")
 def review_show(ctx: typer.Context, item_id: str) -> None:
     """An item with both applications decrypted for the investigator (audited)."""
     from cityid.matching import review
-    from cityid.store.uow import UnitOfWork
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        shown = review.show_item(uow, runtime, actor, item_id)
-        uow.commit()
-    cli.emit(shown)
+    with acting(ctx) as act:
+        shown = review.show_item(act.uow, act.runtime, act.actor, item_id)
+    act.emit(shown)
 
 
 @review_app.command("decide")
@@ -135,14 +127,9 @@ def review_decide(
 ) -> None:
     """Record the investigator's decision on an open item."""
     from cityid.matching import review
-    from cityid.store.uow import UnitOfWork
 
     if decision not in review.DECISIONS:
         raise typer.BadParameter(f"--decision must be one of {', '.join(review.DECISIONS)}")
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        decided = review.decide(uow, runtime, actor, item_id, decision)
-        uow.commit()
-    cli.emit(decided, f"{item_id}: {decision}")
+    with acting(ctx) as act:
+        decided = review.decide(act.uow, act.runtime, act.actor, item_id, decision)
+    act.emit(decided, f"{item_id}: {decision}")

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from cityid.cli.actor import resolve_actor
-from cityid.cli.context import CliContext, cli_context, date_option, progress_console
+from cityid.cli.context import CliContext, date_option, progress_console
+from cityid.cli.door import acting, job
 from cityid.cli.main import app
 from cityid.errors import BadInput
-from cityid.store.uow import UnitOfWork
 
 hold_app = typer.Typer(
     help="Legal holds: court orders that stop destruction.", no_args_is_help=True
@@ -71,16 +70,12 @@ def hold_place(
     """Place a legal hold (counsel only). Prints {"hold_id"}."""
     from cityid.retention import holds
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
+    with acting(ctx) as act:
         hold_id = holds.place_hold(
-            uow, runtime, actor, authority=authority, docket=docket, reason=reason,
+            act.uow, act.runtime, act.actor, authority=authority, docket=docket, reason=reason,
             scope=scope, order_date=date_option(order_date, "--order-date"),
         )  # fmt: skip
-        uow.commit()
-    cli.emit({"hold_id": hold_id}, hold_id)
+    act.emit({"hold_id": hold_id}, hold_id)
 
 
 @hold_app.command("release")
@@ -92,13 +87,9 @@ def hold_release(
     """Release a hold, with a reason. The hold itself is kept forever."""
     from cityid.retention import holds
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        result = holds.release_hold(uow, runtime, actor, hold_id, reason=reason)
-        uow.commit()
-    cli.emit(result, f"{hold_id} released")
+    with acting(ctx) as act:
+        result = holds.release_hold(act.uow, act.runtime, act.actor, hold_id, reason=reason)
+    act.emit(result, f"{hold_id} released")
 
 
 @hold_app.command("list")
@@ -106,12 +97,9 @@ def hold_list(ctx: typer.Context) -> None:
     """Every hold, active and released."""
     from cityid.retention import holds
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        found = holds.list_holds(uow, runtime, actor)
-    cli.emit(
+    with acting(ctx, read_only=True) as act:
+        found = holds.list_holds(act.uow, act.runtime, act.actor)
+    act.emit(
         {"holds": found},
         "\n".join(f"{h['hold_id']}\t{h['status']}\t{h['docket']}\t{json.dumps(h['scope'])}"
                   for h in found) or "no holds",
@@ -134,15 +122,15 @@ def retention_plan(
     """Plan a disposition batch: what is due, what is blocked and by which holds."""
     from cityid.retention import disposition
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
+    with acting(ctx) as act:
         result = disposition.plan(
-            uow, runtime, actor, as_of=date_option(as_of, "--as-of"), record_classes=record_class
+            act.uow,
+            act.runtime,
+            act.actor,
+            as_of=date_option(as_of, "--as-of"),
+            record_classes=record_class,
         )
-        uow.commit()
-    cli.emit(
+    act.emit(
         result,
         f"{result['batch_id']}: {result['due']} due, {result['blocked']} blocked "
         f"{json.dumps(result['blocked_by'])}",
@@ -158,13 +146,11 @@ def retention_erase(
     """Plan the early erasure of one application (then approve and execute as any batch)."""
     from cityid.retention import disposition
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        result = disposition.plan_erasure(uow, runtime, actor, application_id, reason=reason)
-        uow.commit()
-    cli.emit(result, f"{result['batch_id']}: {result['due']} due, {result['blocked']} blocked")
+    with acting(ctx) as act:
+        result = disposition.plan_erasure(
+            act.uow, act.runtime, act.actor, application_id, reason=reason
+        )
+    act.emit(result, f"{result['batch_id']}: {result['due']} due, {result['blocked']} blocked")
 
 
 @retention_app.command("approve")
@@ -174,13 +160,9 @@ def retention_approve(
     """Approve a batch: a records officer and counsel, two different people."""
     from cityid.retention import disposition
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        result = disposition.approve(uow, runtime, actor, batch_id)
-        uow.commit()
-    cli.emit(result, f"{batch_id}: {result['status']}")
+    with acting(ctx) as act:
+        result = disposition.approve(act.uow, act.runtime, act.actor, batch_id)
+    act.emit(result, f"{batch_id}: {result['status']}")
 
 
 @retention_app.command("execute")
@@ -190,13 +172,11 @@ def retention_execute(
     """Execute (or resume) an approved batch; safe to run again after any interruption."""
     from cityid.retention import disposition
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    bar, update = _with_progress(cli, "destroying")
+    door = job(ctx)
+    bar, update = _with_progress(door.cli, "destroying")
     with bar:
-        result = disposition.execute(runtime, actor, batch_id, progress=update)
-    cli.emit(
+        result = disposition.execute(door.runtime, door.actor, batch_id, progress=update)
+    door.emit(
         result,
         f"{batch_id}: {result['destroyed']} destroyed, {result['skipped_held']} held back, "
         f"{len(result['cohort_keys_destroyed'])} cohort keys destroyed",
@@ -211,10 +191,9 @@ def retention_show(
     from cityid.retention import disposition
     from cityid.staff.permissions import authorize
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    authorize(runtime.policy, resolve_actor(cli), "retention.read")
-    cli.emit(disposition.summary(runtime, batch_id))
+    door = job(ctx)
+    authorize(door.runtime.policy, door.actor, "retention.read")
+    door.emit(disposition.summary(door.runtime, batch_id))
 
 
 @retention_app.command("list")
@@ -222,11 +201,8 @@ def retention_list(ctx: typer.Context) -> None:
     """Recent batches, newest first."""
     from cityid.retention import disposition
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        cli.emit({"batches": disposition.list_batches(uow, runtime, actor)})
+    with acting(ctx, read_only=True) as act:
+        act.emit({"batches": disposition.list_batches(act.uow, act.runtime, act.actor)})
 
 
 @retention_app.command("certificate")
@@ -242,18 +218,16 @@ def retention_certificate(
     from cityid.audit.service import verifier_keys
     from cityid.retention import certificate, disposition
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
     if verify is not None:
-        body = certificate.verify_certificate(_read_json(verify), verifier_keys(runtime))
-        cli.emit({"ok": True, "batch_id": body["batch_id"], "certificate": body},
-                 f"certificate of {body['batch_id']} verifies")  # fmt: skip
+        door = job(ctx, signed_in=False)
+        body = certificate.verify_certificate(_read_json(verify), verifier_keys(door.runtime))
+        door.emit({"ok": True, "batch_id": body["batch_id"], "certificate": body},
+                  f"certificate of {body['batch_id']} verifies")  # fmt: skip
         return
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        document = disposition.certificate_document(uow, runtime, actor, batch_id)
+    with acting(ctx, read_only=True) as act:
+        document = disposition.certificate_document(act.uow, act.runtime, act.actor, batch_id)
     if out is None:
-        cli.emit(document)
+        act.emit(document)
         return
     if out.suffix.lower() == ".pdf":
         out.write_bytes(certificate.render_pdf(document))
@@ -261,7 +235,7 @@ def retention_certificate(
         out.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", "utf-8")
     else:
         raise typer.BadParameter("the file must end in .json or .pdf", param_hint="--out")
-    cli.emit({"batch_id": batch_id, "file": str(out)}, str(out))
+    act.emit({"batch_id": batch_id, "file": str(out)}, str(out))
 
 
 # --- backups ------------------------------------------------------------------------------
@@ -276,10 +250,9 @@ def backup_create(
     from cityid.retention.backup import create_backup
     from cityid.staff.permissions import authorize
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    authorize(runtime.policy, resolve_actor(cli), "keys.manage")
-    cli.emit(create_backup(runtime.engine, out), str(out))
+    door = job(ctx)
+    authorize(door.runtime.policy, door.actor, "keys.manage")
+    door.emit(create_backup(door.runtime.engine, out), str(out))
 
 
 @backup_app.command("restore")
@@ -293,10 +266,9 @@ def backup_restore(
     """Restore a backup into --data-dir's database (the keystore stays as it is)."""
     from cityid.retention.backup import restore_backup
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    result = restore_backup(file, runtime.engine, replace=replace)
-    cli.emit(result, f"restored {result['rows']} rows into {runtime.data_dir}")
+    door = job(ctx, signed_in=False)  # the local operator, who holds the data dir
+    result = restore_backup(file, door.runtime.engine, replace=replace)
+    door.emit(result, f"restored {result['rows']} rows into {door.runtime.data_dir}")
 
 
 # --- the backlog --------------------------------------------------------------------------
@@ -310,13 +282,11 @@ def import_legacy(
     """Import the backlog with its document copies; resumable, bad lines reported by number."""
     from cityid.retention.legacy_import import import_legacy as run_import
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    bar, update = _with_progress(cli, "importing")
+    door = job(ctx)
+    bar, update = _with_progress(door.cli, "importing")
     with bar:
-        report = run_import(runtime, actor, file, progress=update)
-    cli.emit(
+        report = run_import(door.runtime, door.actor, file, progress=update)
+    door.emit(
         report.to_json(),
         f"{report.imported} imported ({report.copies} document copies), {report.invalid} "
         f"bad lines, {report.skipped_done} already imported",
@@ -336,13 +306,12 @@ def receipt_show(
     from cityid.retention.receipts import issue_receipts
     from cityid.staff.permissions import authorize
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    authorize(runtime.policy, resolve_actor(cli), "retention.read")
-    receipts = issue_receipts(runtime, application_id)
+    door = job(ctx)
+    authorize(door.runtime.policy, door.actor, "retention.read")
+    receipts = issue_receipts(door.runtime, application_id)
     if out is not None:
         out.write_text(json.dumps({"receipts": receipts}, indent=2) + "\n", "utf-8")
-    cli.emit({"receipts": receipts})
+    door.emit({"receipts": receipts})
 
 
 @receipt_app.command("verify")
@@ -358,8 +327,8 @@ def receipt_verify(
     from cityid.audit import service
     from cityid.retention.receipts import verify_receipt
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
+    door = job(ctx, signed_in=False)
+    runtime = door.runtime
     data = _read_json(file)
     receipts = data.get("receipts", [data]) if isinstance(data, dict) else []
     keys = service.verifier_keys(runtime)
@@ -378,6 +347,6 @@ def receipt_verify(
             verify_receipt(receipt, keys, origin=origin, checkpoint_note=note, proof=proof["proof"])
         )
     ok = bool(results) and all(r["ok"] for r in results)
-    cli.emit({"ok": ok, "results": results}, "receipt verifies" if ok else "receipt FAILS")
+    door.emit({"ok": ok, "results": results}, "receipt verifies" if ok else "receipt FAILS")
     if not ok:
         raise typer.Exit(1)
