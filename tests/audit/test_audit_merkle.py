@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import statistics
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -401,27 +399,17 @@ def test_extend_accepts_hashes_one_by_one_or_concatenated() -> None:
         MerkleTree().extend(b"x" * 33)
 
 
-def test_a_million_leaves_build_in_seconds_and_prove_in_well_under_a_millisecond() -> None:
+def test_a_million_leaves_build_prove_and_grow_correctly() -> None:
+    """Correctness at the log's real size; how fast is `cityid bench`'s to say."""
     n = 1_000_000
     leaves = os.urandom(32 * n)
-    start = time.perf_counter()
     tree = MerkleTree.from_leaf_hashes(leaves)
-    build_seconds = time.perf_counter() - start
-    assert build_seconds < 10
     root = tree.root()
-
-    timings = []
     for index in range(0, n, 9973):
-        start = time.perf_counter()
         proof = tree.inclusion_proof(index, n)
-        timings.append(time.perf_counter() - start)
         assert verify_inclusion(leaves[32 * index : 32 * index + 32], index, n, proof, root)
-    assert statistics.median(timings) < 0.001
-
-    start = time.perf_counter()
     for i in range(5000):
         tree.append(leaves[32 * i : 32 * i + 32])
-    assert time.perf_counter() - start < 1.0
     assert tree.size == n + 5000
     old_root = root
     proof = tree.consistency_proof(n, n + 5000)

@@ -28,10 +28,10 @@ from cityid.cards.qr import MAX_VERSION, qr_version
 def test_token_is_a_claim_169_cwt(signer: MemorySigner) -> None:
     token = issue_credential(card_claims(), signer, NOW)
     outer = cbor2.loads(token)
-    assert outer.tag == 61 and outer.value.tag == 18  # CWT wrapping COSE_Sign1
-    protected = cbor2.loads(outer.value.value[0])
+    assert outer.tag == 18  # a bare COSE_Sign1: Claim 169 readers reject a tag 61 around it
+    protected = cbor2.loads(outer.value[0])
     assert protected == {1: -8, 4: signer.key_id.encode()}  # EdDSA, kid protected
-    claims = cbor2.loads(outer.value.value[2])
+    claims = cbor2.loads(outer.value[2])
     assert claims[1] == "https://id.nyc.example"
     assert claims[6] == int(NOW.timestamp()) == claims[5]
     identity = claims[169]

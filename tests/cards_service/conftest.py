@@ -61,3 +61,66 @@ def desk(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[Desk]:
     found = Desk(runtime=runtime, actor=actor, data_dir=data_dir, run=run, anon=anon)
     yield found
     found.runtime.close()  # a test may have reopened it
+
+
+@dataclass
+class PublicSite:
+    """`create_app` served by uvicorn on a free port, `public_base_url` set to its URL."""
+
+    url: str
+    desk: Desk
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def public_site(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[PublicSite]:
+    """A real HTTP server over this backend's data dir, as a bank's verifier reaches it."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from cityid.datadir import POLICY_FILE
+    from cityid.web.app import create_app
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    policy_file = data_dir / POLICY_FILE
+    text = policy_file.read_text("utf-8")
+    policy_file.write_text(
+        text.replace('public_base_url = "http://127.0.0.1:8000"', f'public_base_url = "{url}"'),
+        "utf-8",
+    )
+    runtime = Runtime.open(data_dir)
+    assert runtime.policy.program.public_base_url == url
+    secret = password_file(tmp_path)
+    desk = Desk(
+        runtime=runtime,
+        actor=supervisor(runtime),
+        data_dir=data_dir,
+        run=lambda *a: cli("--json", "--data-dir", str(data_dir), "--actor", "sup",
+                           "--password-file", str(secret), *a),
+        anon=lambda *a: cli("--json", "--data-dir", str(data_dir), *a),
+    )  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    try:
+        yield PublicSite(url=url, desk=desk)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        runtime.close()

@@ -129,7 +129,9 @@ def test_old_cards_verify_after_key_rotation(desk: Desk, tmp_path: Path) -> None
     assert _offline(desk, tmp_path, new_qr)["result"] == "valid"
     jwk = tmp_path / "keys.json"
     assert desk.anon("keys", "export-public", "--out", str(jwk)).code == 0
-    by_jwk = desk.anon("verify", old_qr, "--keys", str(jwk))
+    unchecked = desk.anon("verify", old_qr, "--keys", str(jwk))  # keys, but no status list
+    assert unchecked.code == 1 and unchecked.json["result"] == "status_unknown"
+    by_jwk = desk.anon("verify", old_qr, "--keys", str(jwk), "--no-status-check")
     assert by_jwk.json["result"] == "valid" and by_jwk.json["status_checked"] is False
 
 

@@ -171,18 +171,6 @@ def test_keyed_hash_rotation_and_lookup_by_id(harness: Harness, keystore: Keysto
     assert keystore.keyed_hasher_by_id(old.key_id).digest(b"PASSPORT|USA|123456789") == token
 
 
-def test_keyed_hash_is_fast_enough_for_match_encodings(keystore: Keystore) -> None:
-    hasher = keystore.keyed_hasher("match")
-    grams = [b"ng%05d" % i for i in range(50_000)]
-    best = 0.0
-    for _ in range(3):  # best of three: the test machine is shared
-        start = time.perf_counter()
-        for gram in grams:
-            hasher.digest(gram)
-        best = max(best, len(grams) / (time.perf_counter() - start))
-    assert best >= 200_000, f"{best:.0f} digests/s"
-
-
 def test_no_key_material_in_listings_logs_or_errors(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -2,11 +2,12 @@
 
 Layout (Claim 169 v1.2.2, RFC 8392, IETF Token Status List):
 
-    61(18([ {1: -8, 4: kid}, {}, payload, signature ]))
+    18([ {1: -8, 4: kid}, {}, payload, signature ])      (a bare COSE_Sign1, no tag 61)
     payload = {1 iss, 4 exp, 5 nbf, 6 iat,
                169: {1 card number, 3 language (ISO 639-3), 4 full name, 5 first name,
                      7 last name, 8 date of birth "YYYYMMDD", 9 gender (1 M, 2 F, 3 other),
                      10 address (lines joined by "\\n"),
+                     19 full name in its own script, 20 that name's language,
                      62 face: [{0: WebP bytes, 1: 0 image, 2: 4 WEBP}]},
                65535 status: {"status_list": {"idx": N, "uri": U}}}
 
@@ -37,6 +38,7 @@ CLAIM_IDENTITY = 169
 CLAIM_STATUS = 65535
 ID_NUMBER, ID_LANGUAGE, ID_FULL_NAME, ID_FIRST_NAME, ID_LAST_NAME = 1, 3, 4, 5, 7
 ID_DATE_OF_BIRTH, ID_GENDER, ID_ADDRESS, ID_FACE = 8, 9, 10, 62
+ID_SECONDARY_FULL_NAME, ID_SECONDARY_LANGUAGE = 19, 20
 BIO_DATA, BIO_FORMAT, BIO_SUBFORMAT = 0, 1, 2
 BIO_FORMAT_IMAGE, BIO_IMAGE_WEBP = 0, 4
 
@@ -49,7 +51,10 @@ FACE_SIZE = (48, 60)
 
 @dataclass(frozen=True)
 class CardClaims:
-    """What a card's QR code says about its holder, and when it is good for."""
+    """What a card's QR code says about its holder, and when it is good for.
+
+    `full_name`, `first_name` and `last_name` are in Latin letters (`latin_name`);
+    `native_name` is the full name in its own script when that differs."""
 
     issuer: str
     card_number: str
@@ -61,6 +66,8 @@ class CardClaims:
     gender: Gender | None = None
     address: str | None = None  # lines joined by "\n"
     language: str | None = None  # ISO 639-3
+    native_name: str | None = None  # Claim 169 "full name, secondary language"
+    native_language: str | None = None  # ISO 639-3, the language of `native_name`
     face_webp: bytes | None = None
     status_index: int | None = None
     status_uri: str | None = None
@@ -102,6 +109,8 @@ def claims_to_cwt(claims: CardClaims, now: dt.datetime) -> dict[int, Any]:
         ID_LAST_NAME: claims.last_name,
         ID_GENDER: _GENDER_CODES[claims.gender] if claims.gender else None,
         ID_ADDRESS: claims.address,
+        ID_SECONDARY_FULL_NAME: claims.native_name,
+        ID_SECONDARY_LANGUAGE: claims.native_language if claims.native_name else None,
     }
     identity.update({k: v for k, v in optional.items() if v is not None})
     if claims.face_webp is not None:
@@ -159,6 +168,9 @@ def _time(value: Any, what: str) -> dt.datetime | None:
 
 
 def _yyyymmdd(text: str) -> dt.date:
+    """The spec's YYYYMMDD; YYYY-MM-DD too, which other issuers' encoders write."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        text = text[:4] + text[5:7] + text[8:]
     # By hand: strptime is the slowest line of a verification.
     if not (len(text) == 8 and text.isascii() and text.isdigit()):
         raise MalformedToken("the date of birth is not YYYYMMDD")
@@ -227,6 +239,8 @@ def claims_from_cwt(cwt: Mapping[Any, Any]) -> CardClaims:
         gender=_GENDER_BY_CODE.get(gender_code) if gender_code is not None else None,
         address=_text(identity.get(ID_ADDRESS), "address"),
         language=_text(identity.get(ID_LANGUAGE), "language"),
+        native_name=_text(identity.get(ID_SECONDARY_FULL_NAME), "secondary full name"),
+        native_language=_text(identity.get(ID_SECONDARY_LANGUAGE), "secondary language"),
         face_webp=_face(identity.get(ID_FACE)),
         status_index=status_index,
         status_uri=status_uri,

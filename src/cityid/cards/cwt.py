@@ -6,6 +6,10 @@ private key never leaves the keystore: pycose builds the Sig_structure, the keys
 small shim: cbor2 6 decodes the contents of a tag as immutable (tuple, frozendict),
 which pycose 1.1's `CoseMessage.decode` rejects, so we unwrap the tags here and hand
 pycose a plain list.
+
+Wire form: a bare `18([...])` (COSE_Sign1), as Claim 169 readers expect. Cards printed
+before version 0.9 wrapped it in the CWT tag `61(...)`; `decode_signed` still accepts that
+form so those cards keep verifying, but nothing here writes it any more.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pycose.messages import Sign1Message
 from cityid.crypto.interfaces import Signer
 from cityid.errors import BadInput, ConfigError
 
-CWT_TAG = 61
+CWT_TAG = 61  # only read: cards printed before 0.9 carry it
 COSE_SIGN1_TAG = 18
 TYPE_HEADER = 16  # COSE "typ" (RFC 9596); pycose 1.1 has no class for it
 _MAX_CBOR_DEPTH = 16
@@ -54,9 +58,9 @@ def sign_cwt(
     signer: Signer,
     *,
     extra_protected: Mapping[int, Any] | None = None,
-    cwt_tag: bool = True,
 ) -> bytes:
-    """Sign `claims` (a CWT claims map) as COSE_Sign1 with EdDSA and the key id protected."""
+    """Sign `claims` (a CWT claims map) as a tagged COSE_Sign1, `18([...])`, with EdDSA
+    and the key id protected. No CWT tag 61 around it: Claim 169 readers reject that."""
     if signer.algorithm != "Ed25519":
         raise ConfigError(
             f"card signing needs an Ed25519 key; key {signer.key_id} is {signer.algorithm}"
@@ -66,12 +70,14 @@ def sign_cwt(
     message = Sign1Message(phdr=protected, payload=cbor2.dumps(claims, canonical=True))
     # pycose only signs with key bytes; ask it for the exact bytes to sign instead.
     message.signature = signer.sign(message._create_sig_structure())
-    sign1 = cbor2.loads(message.encode(tag=True, sign=False))
-    return cbor2.dumps(cbor2.CBORTag(CWT_TAG, sign1) if cwt_tag else sign1)
+    return bytes(message.encode(tag=True, sign=False))
 
 
 def decode_signed(token: bytes) -> SignedToken:
-    """Unwrap `61(18([...]))` (or a bare `18([...])`); raise MalformedToken on anything else."""
+    """Unwrap `18([...])` (or the older `61(18([...]))`); MalformedToken on anything else.
+
+    The key id may be missing (a reader that pins one key does not need it): then
+    `key_id` is empty and the verifier tries each trusted key."""
     try:
         item = cbor2.loads(token, max_depth=_MAX_CBOR_DEPTH)
         if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
@@ -93,9 +99,11 @@ def decode_signed(token: bytes) -> SignedToken:
         message = Sign1Message.from_cose_obj(parts, True)
         if message.get_attr(Algorithm) is not EdDSA:
             raise MalformedToken("only EdDSA signatures are accepted")
-        key_id = message.phdr.get(KID)
+        key_id = message.phdr.get(KID, message.uhdr.get(KID, b""))
+        if isinstance(key_id, str):
+            key_id = key_id.encode()
         if not isinstance(key_id, bytes):
-            raise MalformedToken("the key id must be in the protected header")
+            raise MalformedToken("the key id must be a byte string")
         return SignedToken(
             key_id=key_id,
             to_be_signed=message._create_sig_structure(),

@@ -9,6 +9,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from cityid.cards.credential import CardClaims, make_face_webp
+from cityid.cards.latin_name import latin_name, native_name
 from cityid.cards.render import CardFace
 from cityid.enrollment.lifecycle import card_expiry
 from cityid.enrollment.repository import ApplicationRecord
@@ -56,7 +57,13 @@ def contact_text(contact: dict[str, str] | None) -> str | None:
 
 
 def full_name(record: ApplicationRecord) -> str:
+    """The name as the applicant writes it, in whatever script."""
     return f"{record.given_name} {record.family_name}".strip()
+
+
+def printed_name(record: ApplicationRecord) -> str:
+    """The name in Latin letters: what an officer reads first (ICAO 9303 for Cyrillic)."""
+    return latin_name(full_name(record))
 
 
 def card_claims(
@@ -73,13 +80,15 @@ def card_claims(
     return CardClaims(
         issuer=issuer,
         card_number=card_number,
-        full_name=full_name(record),
-        first_name=record.given_name or None,
-        last_name=record.family_name or None,
+        full_name=printed_name(record),
+        first_name=latin_name(record.given_name) or None,
+        last_name=latin_name(record.family_name) or None,
         date_of_birth=record.date_of_birth,
         gender=gender,  # type: ignore[arg-type]
         address=address_text(record.address),
         language=record.language,
+        native_name=native_name(full_name(record)),
+        native_language=record.language,
         face_webp=make_face_webp(photo) if photo else None,
         expires_at=end_of_day(expires_on),
         status_index=status_index,
@@ -102,7 +111,8 @@ def card_face(
     return CardFace(
         program_name=program_name,
         card_number=card_number,
-        full_name=full_name(record),
+        full_name=printed_name(record),
+        native_name=native_name(full_name(record)),
         date_of_birth=record.date_of_birth,
         address=address_text(record.address),
         expires=expires_on,

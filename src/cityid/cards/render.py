@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -49,7 +50,7 @@ class CardFace:
 
     program_name: str
     card_number: str
-    full_name: str
+    full_name: str  # in Latin letters
     date_of_birth: dt.date
     address: str  # lines joined by "\n"
     expires: dt.date
@@ -62,6 +63,7 @@ class CardFace:
     emergency_contact: str | None = None
     preferred_language: str | None = None  # as the holder reads it, e.g. "Español"
     issued: dt.date | None = None
+    native_name: str | None = None  # the name in its own script, printed under it
 
 
 @functools.lru_cache(maxsize=64)
@@ -72,6 +74,20 @@ def _font(style: str, size: int) -> Font:
             if path.exists():
                 return ImageFont.truetype(str(path), size)
     return ImageFont.load_default(size=size)
+
+
+# Scripts DejaVu Sans draws (Arabic and Hebrew shaped by libraqm); a name in another
+# script (Han, Hangul, Bengali...) stays in the credential but is not printed as boxes.
+_PRINTABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "GEORGIAN", "ARABIC", "HEBREW")
+
+
+def printable(text: str) -> bool:
+    """True when the card's font can draw every letter of `text`."""
+    return all(
+        unicodedata.name(c, "").startswith(_PRINTABLE_SCRIPTS) or c.isascii()
+        for c in text
+        if c.isalpha()
+    )
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, style: str, size: int, width: int) -> Font:
@@ -184,7 +200,14 @@ def render_front(face: CardFace) -> Image.Image:
     name_font = _fit(draw, face.full_name, "bold", 46, width)
     draw.text((x, y + 22), _ellipsize(draw, face.full_name, name_font, width), font=name_font,
               fill=INK)  # fmt: skip
-    y += 22 + int(getattr(name_font, "size", 46)) + 22
+    y += 22 + int(getattr(name_font, "size", 46)) + 12
+    if face.native_name and printable(face.native_name):
+        native_font = _fit(draw, face.native_name, "regular", 32, width)
+        draw.text((x, y), _ellipsize(draw, face.native_name, native_font, width),
+                  font=native_font, fill=MUTED)  # fmt: skip
+        y += int(getattr(native_font, "size", 32)) + 10
+    else:
+        y += 10
 
     column = width // 3
     _field(draw, x, y, "Date of birth", _date(face.date_of_birth), column)

@@ -493,10 +493,16 @@ def renew(
 
 
 def local_verifier(
-    runtime: Runtime, uow: UnitOfWork, now: dt.datetime, *, with_status: bool = True
+    runtime: Runtime,
+    uow: UnitOfWork,
+    now: dt.datetime,
+    *,
+    with_status: bool = True,
+    require_status: bool = True,
 ) -> Verifier:
     """A Verifier trusting the keystore's issuer keys (active and retired) and today's
-    signed status lists from the database: the same checks an offline verifier makes."""
+    signed status lists from the database: the same checks an offline verifier makes.
+    A card no list covers is `status_unknown` unless `require_status` is False."""
     keys = [(k.key_id, k.public_key) for k in runtime.keystore.public_keys(ISSUER_PURPOSE)]
     tokens = (
         [
@@ -506,7 +512,7 @@ def local_verifier(
         if with_status
         else []
     )
-    return Verifier(keys, tokens, now=now, require_status=bool(tokens))
+    return Verifier(keys, tokens, now=now, require_status=require_status)
 
 
 def verify_here(

@@ -3,11 +3,18 @@
 A status list is a packed array of 1 or 2 bits per card (2 bits so a card can be
 suspended as well as revoked), zlib-compressed as `lst`. Entry `i` lives in byte
 `i * bits // 8`, starting from the least significant bit, as the draft specifies.
-The list is published as a CWT signed by the issuer:
+The list is published signed by the issuer, in the draft's two forms:
 
-    18([ {1: -8, 4: kid, 16: "application/statuslist+cwt"}, {}, payload, signature ])
-    payload = {2 sub: the list's URI, 6 iat, 4 exp, 65534 ttl (seconds),
-               65533 status_list: {"bits": 1|2, "lst": zlib bytes}}
+    CWT  18([ {1: -8, 4: kid, 16: "application/statuslist+cwt"}, {}, payload, signature ])
+         payload = {1 iss, 2 sub: the list's URI, 6 iat, 4 exp, 65534 ttl (seconds),
+                    65533 status_list: {"bits": 1|2, "lst": zlib bytes}}
+    JWT  header {"alg": "EdDSA", "typ": "statuslist+jwt", "kid"}
+         payload {"iss", "sub", "iat", "exp", "ttl",
+                  "status_list": {"bits", "lst": base64url of the zlib bytes}}
+
+`sub` is the URL the list is served at, which is what a card's `status.status_list.uri`
+holds. The JWT is a JWS in compact form (RFC 7515) with EdDSA (RFC 8037): the keystore
+signs its signing input; nothing else is done to the bytes.
 
 Verifiers cache the token offline. It is verified once, when loaded
 (`verify_status_list_token`); looking up a card is then an array read.
@@ -15,7 +22,9 @@ Verifiers cache the token offline. It is verified once, when loaded
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import zlib
 from dataclasses import dataclass
 from enum import IntEnum
@@ -31,10 +40,11 @@ from cityid.cards.cwt import (
 )
 from cityid.cards.keys import IssuerKeys
 from cityid.crypto.interfaces import Signer
-from cityid.errors import BadInput, Refused
+from cityid.errors import BadInput, ConfigError, Refused
 
 MEDIA_TYPE = "application/statuslist+cwt"
-CLAIM_SUB, CLAIM_EXP, CLAIM_IAT = 2, 4, 6
+JWT_MEDIA_TYPE = "application/statuslist+jwt"
+CLAIM_ISS, CLAIM_SUB, CLAIM_EXP, CLAIM_IAT = 1, 2, 4, 6
 CLAIM_STATUS_LIST, CLAIM_TTL = 65533, 65534
 ALLOWED_BITS = (1, 2, 4, 8)  # what the draft allows a reader to meet
 _MAX_LIST_BYTES = 64 * 1024 * 1024
@@ -84,8 +94,12 @@ class StatusList:
         mask = ((1 << self.bits) - 1) << shift
         self._data[byte] = (self._data[byte] & ~mask & 0xFF) | (status << shift)
 
+    def compressed(self) -> bytes:
+        """`lst`: the packed entries, zlib (RFC 1950) as the draft says."""
+        return zlib.compress(bytes(self._data), 9)
+
     def to_cbor_map(self) -> dict[str, Any]:
-        return {"bits": self.bits, "lst": zlib.compress(bytes(self._data), 9)}
+        return {"bits": self.bits, "lst": self.compressed()}
 
     @classmethod
     def from_packed(cls, packed: bytes, bits: int) -> StatusList:
@@ -110,6 +124,23 @@ class StatusList:
         return cls.from_packed(packed, int(bits))
 
 
+@dataclass(frozen=True)
+class ListTimes:
+    """When a signed list was made, when verifiers should fetch anew, when it stops counting."""
+
+    now: dt.datetime
+    ttl_seconds: int  # how soon verifiers should fetch a fresh one
+    valid_for: dt.timedelta = dt.timedelta(days=7)  # how long an offline cache may trust it
+
+    @property
+    def iat(self) -> int:
+        return int(self.now.timestamp())
+
+    @property
+    def exp(self) -> int:
+        return int((self.now + self.valid_for).timestamp())
+
+
 def sign_status_list(
     status_list: StatusList,
     *,
@@ -118,17 +149,58 @@ def sign_status_list(
     now: dt.datetime,
     ttl_seconds: int,
     valid_for: dt.timedelta = dt.timedelta(days=7),
+    issuer: str | None = None,
 ) -> bytes:
-    """The status list token. `ttl_seconds`: how soon verifiers should fetch a fresh one;
-    `valid_for`: how long an offline verifier may keep trusting this one (its `exp`)."""
-    claims = {
+    """The status list token, CWT form. `ttl_seconds`: how soon verifiers should fetch a
+    fresh one; `valid_for`: how long an offline verifier may keep trusting this one."""
+    times = ListTimes(now, ttl_seconds, valid_for)
+    claims: dict[int, Any] = {
         CLAIM_SUB: uri,
-        CLAIM_IAT: int(now.timestamp()),
-        CLAIM_EXP: int((now + valid_for).timestamp()),
+        CLAIM_IAT: times.iat,
+        CLAIM_EXP: times.exp,
         CLAIM_TTL: ttl_seconds,
         CLAIM_STATUS_LIST: status_list.to_cbor_map(),
     }
-    return sign_cwt(claims, signer, extra_protected={TYPE_HEADER: MEDIA_TYPE}, cwt_tag=False)
+    if issuer is not None:
+        claims[CLAIM_ISS] = issuer
+    return sign_cwt(claims, signer, extra_protected={TYPE_HEADER: MEDIA_TYPE})
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64url_json(value: dict[str, Any]) -> str:
+    return _b64url(json.dumps(value, separators=(",", ":"), sort_keys=True).encode())
+
+
+def sign_status_list_jwt(
+    status_list: StatusList,
+    *,
+    uri: str,
+    signer: Signer,
+    now: dt.datetime,
+    ttl_seconds: int,
+    valid_for: dt.timedelta = dt.timedelta(days=7),
+    issuer: str | None = None,
+) -> str:
+    """The same list as a JWT (compact JWS, EdDSA): what `Accept: application/statuslist+jwt`
+    gets, for verifiers whose toolkits speak JOSE rather than COSE."""
+    if signer.algorithm != "Ed25519":
+        raise ConfigError(f"status lists need an Ed25519 key; {signer.key_id} is not one")
+    times = ListTimes(now, ttl_seconds, valid_for)
+    header = {"alg": "EdDSA", "typ": "statuslist+jwt", "kid": signer.key_id}
+    payload: dict[str, Any] = {
+        "sub": uri,
+        "iat": times.iat,
+        "exp": times.exp,
+        "ttl": ttl_seconds,
+        "status_list": {"bits": status_list.bits, "lst": _b64url(status_list.compressed())},
+    }
+    if issuer is not None:
+        payload["iss"] = issuer
+    signing_input = f"{_b64url_json(header)}.{_b64url_json(payload)}"
+    return f"{signing_input}.{_b64url(signer.sign(signing_input.encode('ascii')))}"
 
 
 @dataclass(frozen=True)

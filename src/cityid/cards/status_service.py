@@ -21,11 +21,18 @@ import datetime as dt
 import secrets
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from cityid.cards.status_list import Status, StatusList, VerifiedStatusList, sign_status_list
+from cityid.cards.status_list import (
+    Status,
+    StatusList,
+    VerifiedStatusList,
+    sign_status_list,
+    sign_status_list_jwt,
+)
 from cityid.cards.tables import card_status_lists, cards
 from cityid.errors import NotFound
 from cityid.runtime import Runtime
@@ -147,13 +154,24 @@ def signed_token(
     runtime: Runtime, uow: UnitOfWork, list_number: int, *, now: dt.datetime | None = None
 ) -> bytes:
     """The signed status list token (application/statuslist+cwt) for list `list_number`."""
-    return sign_status_list(
-        build(uow, list_number),
-        uri=status_list_uri(runtime, list_number),
-        signer=runtime.keystore.signer(ISSUER_PURPOSE),
-        now=now or dt.datetime.now(dt.UTC),
-        ttl_seconds=runtime.policy.card.status_list_ttl_seconds,
-    )
+    return sign_status_list(build(uow, list_number), **_signing(runtime, list_number, now))
+
+
+def signed_jwt(
+    runtime: Runtime, uow: UnitOfWork, list_number: int, *, now: dt.datetime | None = None
+) -> str:
+    """The same list as application/statuslist+jwt."""
+    return sign_status_list_jwt(build(uow, list_number), **_signing(runtime, list_number, now))
+
+
+def _signing(runtime: Runtime, list_number: int, now: dt.datetime | None) -> dict[str, Any]:
+    return {
+        "uri": status_list_uri(runtime, list_number),
+        "signer": runtime.keystore.signer(ISSUER_PURPOSE),
+        "now": now or dt.datetime.now(dt.UTC),
+        "ttl_seconds": runtime.policy.card.status_list_ttl_seconds,
+        "issuer": runtime.policy.program.issuer_uri,
+    }
 
 
 def trusted_lists(runtime: Runtime, uow: UnitOfWork, now: dt.datetime) -> list[VerifiedStatusList]:

@@ -1,21 +1,25 @@
 """Offline verification of a card's QR code: one code path, in the order of its spec.
 
     1. QR text -> token          (base45, zlib)               else  malformed
-    2. token -> COSE_Sign1       (tags 61/18, EdDSA, kid)     else  malformed
+    2. token -> COSE_Sign1       (tag 18, or 61(18); EdDSA)   else  malformed
     3. kid among trusted keys                                 else  unknown_key
+       (no kid: each trusted key is tried)
     4. signature verifies                                     else  bad_signature
     5. payload -> Claim 169 claims                            else  malformed
     6. status list entry: revoked / suspended                 ->    revoked / suspended
     7. nbf, exp against `now`                                 ->    not_yet_valid / expired
-    8. otherwise                                              ->    valid
+    8. no status list covers the card                         ->    status_unknown
+    9. otherwise                                              ->    valid
+
+Every answer but `valid` carries a `message` a person can read, never personal data.
 
 Status lists. A status list token is verified once, when it is loaded; a corrupt,
 badly signed, untrusted, mislabelled or expired one is refused right there with
 `StatusListRejected`, so it can never vouch for a card. When a card is genuine and in
-date but no trusted, current list covers it, the answer is `StatusUnavailable` (an
-error, never "valid") unless the caller explicitly passed `require_status=False`, and
-then the result says `status_checked: false`. A list past its ttl but before its `exp`
-is still used (that is what offline caching is for) and the result says `status_stale`.
+date but no trusted, current list covers it, the answer is `status_unknown` (never
+"valid") unless the caller explicitly passed `require_status=False`, and then the result
+is `valid` with `status_checked: false`. A list past its ttl but before its `exp` is
+still used (that is what offline caching is for) and the result says `status_stale`.
 
 Only the claims the verifier's purpose needs are shown, and only for a valid card:
 identity (photo, names, date of birth, card number), age (photo, over 18, over 21),
@@ -33,7 +37,7 @@ from enum import StrEnum
 from typing import Any, Literal, get_args
 
 from cityid.cards.credential import CardClaims, claims_from_cwt, decode_qr_text
-from cityid.cards.cwt import MalformedToken, decode_claims, decode_signed
+from cityid.cards.cwt import MalformedToken, SignedToken, decode_claims, decode_signed
 from cityid.cards.keys import IssuerKeys
 from cityid.cards.status_list import (
     Status,
@@ -67,10 +71,11 @@ class Result(StrEnum):
     BAD_SIGNATURE = "bad_signature"
     UNKNOWN_KEY = "unknown_key"
     MALFORMED = "malformed"
+    STATUS_UNKNOWN = "status_unknown"
 
 
 class StatusUnavailable(Unavailable):
-    """The card is genuine and in date, but no trusted, current status list covers it."""
+    """The card's status list entry holds a value this program never writes."""
 
     code = "status_unavailable"
 
@@ -81,14 +86,18 @@ class VerificationResult:
     claims: dict[str, Any] = field(default_factory=dict)
     status_checked: bool = False
     status_stale: bool = False
+    message: str | None = None  # why, for every answer but "valid"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "result": self.result.value,
             "claims": self.claims,
             "status_checked": self.status_checked,
             "status_stale": self.status_stale,
         }
+        if self.message is not None:
+            document["message"] = self.message
+        return document
 
 
 def _age_on(born: dt.date, day: dt.date) -> int:
@@ -103,7 +112,7 @@ def disclose(claims: CardClaims, purpose: Purpose, now: dt.datetime) -> dict[str
         else None
     )
     if purpose == "identity":
-        return {
+        shown = {
             "photo": photo,
             "card_number": claims.card_number,
             "full_name": claims.full_name,
@@ -111,6 +120,9 @@ def disclose(claims: CardClaims, purpose: Purpose, now: dt.datetime) -> dict[str
             "last_name": claims.last_name,
             "date_of_birth": claims.date_of_birth.isoformat(),
         }
+        if claims.native_name:  # the name in its own script, beside the Latin one
+            shown["native_name"] = claims.native_name
+        return shown
     if purpose == "age":
         age = _age_on(claims.date_of_birth, now.date())
         return {"photo": photo, "over_18": age >= 18, "over_21": age >= 21}
@@ -164,29 +176,65 @@ class Verifier:
         try:
             token = decode_qr_text(qr) if isinstance(qr, str) else qr
             signed = decode_signed(token)
-        except MalformedToken:
-            return VerificationResult(Result.MALFORMED)
-        if signed.key_id not in self.keys:
-            return VerificationResult(Result.UNKNOWN_KEY)
-        if not self.keys.verify(signed.key_id, signed.signature, signed.to_be_signed):
-            return VerificationResult(Result.BAD_SIGNATURE)
+        except MalformedToken as exc:
+            return VerificationResult(Result.MALFORMED, message=exc.message)
+        rejected = self._check_signature(signed)
+        if rejected is not None:
+            return rejected
         try:
             claims = claims_from_cwt(decode_claims(signed.payload))
+        except MalformedToken as exc:
+            return VerificationResult(Result.MALFORMED, message=exc.message)
         except Exception:  # signed, but not a card we can read: only ever "malformed"
-            return VerificationResult(Result.MALFORMED)
+            return VerificationResult(Result.MALFORMED, message="not a card credential")
+        return self._judge(claims, now, purpose)
 
+    def _check_signature(self, signed: SignedToken) -> VerificationResult | None:
+        """None when a trusted key signed it; else the answer that says why not."""
+        if not signed.key_id:
+            if any(self.keys.verify(k, signed.signature, signed.to_be_signed)
+                   for k in self.keys.key_ids()):  # fmt: skip
+                return None
+            return VerificationResult(
+                Result.UNKNOWN_KEY,
+                message="the credential names no key and no trusted key verifies it",
+            )
+        if signed.key_id not in self.keys:
+            return VerificationResult(
+                Result.UNKNOWN_KEY, message="signed by a key this verifier does not trust"
+            )
+        if not self.keys.verify(signed.key_id, signed.signature, signed.to_be_signed):
+            return VerificationResult(
+                Result.BAD_SIGNATURE, message="the signature does not match the credential"
+            )
+        return None
+
+    def _judge(self, claims: CardClaims, now: dt.datetime, purpose: Purpose) -> VerificationResult:
         status, stale = self._status_of(claims, now)
         if status == Status.INVALID:
-            return VerificationResult(Result.REVOKED, status_checked=True, status_stale=stale)
+            return VerificationResult(
+                Result.REVOKED, status_checked=True, status_stale=stale,
+                message="the card has been revoked",
+            )  # fmt: skip
         if status == Status.SUSPENDED:
-            return VerificationResult(Result.SUSPENDED, status_checked=True, status_stale=stale)
+            return VerificationResult(
+                Result.SUSPENDED, status_checked=True, status_stale=stale,
+                message="the card is suspended",
+            )  # fmt: skip
+        checked = status is not None
         if claims.not_before is not None and now < claims.not_before:
-            return VerificationResult(Result.NOT_YET_VALID, status_checked=status is not None)
+            return VerificationResult(
+                Result.NOT_YET_VALID, status_checked=checked, message="the card is not valid yet"
+            )
         if now >= claims.expires_at:
-            return VerificationResult(Result.EXPIRED, status_checked=status is not None)
+            return VerificationResult(
+                Result.EXPIRED, status_checked=checked, message="the card has expired"
+            )
         if status is None and self.require_status:
-            raise StatusUnavailable(
-                "no trusted, current status list covers this card; load its status list"
+            return VerificationResult(
+                Result.STATUS_UNKNOWN,
+                message="no trusted, current status list covers this card, so it may have "
+                "been revoked; load its status list (or accept it knowingly without one)",
             )
         if status is not None and status != Status.VALID:
             # A value this program never writes (4- or 8-bit lists): not a "valid".
@@ -194,7 +242,7 @@ class Verifier:
         return VerificationResult(
             Result.VALID,
             disclose(claims, purpose, now),
-            status_checked=status is not None,
+            status_checked=checked,
             status_stale=stale,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ import cbor2
 from cityid.audit import log as audit_log
 from cityid.crypto.public_keys import cose_key_set, jwk_set
 from cityid.errors import BadInput
+from cityid.policy.model import Policy
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
@@ -68,6 +70,12 @@ def rotate(
     return new_ids
 
 
+def card_lifetime(policy: Policy) -> dt.timedelta:
+    """The longest a card can be in force: how long a retired issuer key must verify."""
+    years = max(policy.card.adult_validity_years, policy.card.minor_validity_years)
+    return dt.timedelta(days=366 * years + 1)
+
+
 def export_public(runtime: Runtime, out: Path, purpose: str = "card-issuer") -> dict[str, Any]:
     """Issuer public keys as a COSE_KeySet (.cbor) or a JWK Set (.json), for verifiers."""
     import json
@@ -78,7 +86,7 @@ def export_public(runtime: Runtime, out: Path, purpose: str = "card-issuer") -> 
         count = len(cbor2.loads(data))
         fmt = "cose_key_set"
     elif out.suffix == ".json":
-        keys = jwk_set(runtime.keystore, purpose)
+        keys = jwk_set(runtime.keystore, purpose, verify_for=card_lifetime(runtime.policy))
         out.write_text(json.dumps(keys, indent=2), "utf-8")
         count = len(keys["keys"])
         fmt = "jwk_set"

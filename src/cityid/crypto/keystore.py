@@ -37,6 +37,7 @@ class PublicKey(NamedTuple):
     algorithm: str
     public_key: bytes  # raw: 32 bytes for Ed25519
     state: KeyState
+    created_at: dt.datetime | None = None  # when it began to sign
 
 
 @dataclass
@@ -277,7 +278,7 @@ class Keystore(abc.ABC):
         _check_signing_purpose(purpose)
         entries = sorted(self._entries().values(), key=lambda e: (e.created_at, e.key_id))
         return [
-            PublicKey(e.key_id, e.algorithm, e.public_key, e.state)
+            PublicKey(e.key_id, e.algorithm, e.public_key, e.state, e.created_at)
             for e in entries
             if e.kind == "signing"
             and e.purpose == purpose

@@ -8,6 +8,7 @@ which is also what a COSE_Sign1 protected header must carry (see `kid_bytes`).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Any
 
 import cbor2
@@ -45,11 +46,33 @@ def cose_key_set(keystore: Keystore, purpose: str = "card-issuer") -> bytes:
     return cbor2.dumps([cose_key(k) for k in _exportable(keystore, purpose)], canonical=True)
 
 
-def jwk(key: PublicKey) -> dict[str, str]:
+def jwk(key: PublicKey) -> dict[str, Any]:
     x = base64.urlsafe_b64encode(key.public_key).rstrip(b"=").decode()
     return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key.key_id, "alg": "EdDSA",
             "use": "sig"}  # fmt: skip
 
 
-def jwk_set(keystore: Keystore, purpose: str = "card-issuer") -> dict[str, list[dict[str, str]]]:
-    return {"keys": [jwk(k) for k in _exportable(keystore, purpose)]}
+def _epoch(moment: dt.datetime) -> int:
+    return int(moment.timestamp())
+
+
+def jwk_set(
+    keystore: Keystore, purpose: str = "card-issuer", *, verify_for: dt.timedelta | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """A JWK Set (RFC 7517) with each key's validity in seconds since the epoch: `nbf`
+    when it began to sign; for a retired key, `signed_until` (when its successor took
+    over) and `exp` = that + `verify_for` (the longest a card lives), after which no card
+    it signed can still be in force. An active key has no `exp` yet."""
+    keys = _exportable(keystore, purpose)
+    out: list[dict[str, Any]] = []
+    for position, key in enumerate(keys):
+        entry = jwk(key)
+        if key.created_at is not None:
+            entry["nbf"] = _epoch(key.created_at)
+        successor = keys[position + 1] if position + 1 < len(keys) else None
+        if key.state == "retired" and successor is not None and successor.created_at:
+            entry["signed_until"] = _epoch(successor.created_at)
+            if verify_for is not None:
+                entry["exp"] = _epoch(successor.created_at + verify_for)
+        out.append(entry)
+    return {"keys": out}

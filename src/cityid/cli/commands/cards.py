@@ -214,13 +214,22 @@ def verify(
     purpose: Annotated[str, typer.Option("--purpose", help="identity, age or residency")] = (
         "identity"
     ),
+    no_status_check: Annotated[
+        bool,
+        typer.Option(
+            "--no-status-check",
+            help="Accept a card on its signature alone when no status list covers it.",
+        ),
+    ] = False,
 ) -> None:
     """Check a card. With --keys it is fully offline; else the data dir's keys and lists.
 
-    Exit 0 for every verification answer (valid or not); 1 only when it could not check.
+    Exit 0 for every answer about the card (valid, revoked, expired...), 1 when it could
+    not be checked: `status_unknown` (no status list covers it) included, so a script
+    never takes an unchecked card for a good one.
     """
     from cityid.cards import verify_inputs
-    from cityid.cards.verify import PURPOSES, Purpose, Verifier
+    from cityid.cards.verify import PURPOSES, Purpose, Result, Verifier
 
     if purpose not in PURPOSES:
         raise typer.BadParameter(f"one of {', '.join(PURPOSES)}", param_hint="--purpose")
@@ -235,19 +244,23 @@ def verify(
     ]
     if keys is not None:
         issuer_keys = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
-        verifier = Verifier(issuer_keys, tokens, now=now, require_status=bool(tokens))
+        verifier = Verifier(issuer_keys, tokens, now=now, require_status=not no_status_check)
         mode = "offline"
     else:
-        verifier = _data_dir_verifier(cli, tokens, now)
+        verifier = _data_dir_verifier(cli, tokens, now, require_status=not no_status_check)
         mode = "offline" if tokens else "data_dir"
     outcome = verifier.verify(text, now=now, purpose=cast(Purpose, purpose))
     result = outcome.to_json() | {"mode": mode}
-    if not outcome.status_checked and outcome.result.value == "valid":
-        result["note"] = "no status list was available: revocation was not checked"
+    if not outcome.status_checked and outcome.result is Result.VALID:
+        result["note"] = "accepted without a status list: revocation was not checked"
     cli.emit(result, lambda: _print_verify(result))
+    if outcome.result is Result.STATUS_UNKNOWN:
+        raise typer.Exit(1)
 
 
-def _data_dir_verifier(cli: CliContext, tokens: list[bytes], now: dt.datetime) -> Any:
+def _data_dir_verifier(
+    cli: CliContext, tokens: list[bytes], now: dt.datetime, *, require_status: bool
+) -> Any:
     from cityid.cards import service
     from cityid.cards.verify import Verifier
     from cityid.store.uow import UnitOfWork
@@ -255,13 +268,15 @@ def _data_dir_verifier(cli: CliContext, tokens: list[bytes], now: dt.datetime) -
     runtime = cli.runtime()
     if tokens:
         keys = [(k.key_id, k.public_key) for k in runtime.keystore.public_keys("card-issuer")]
-        return Verifier(keys, tokens, now=now)
+        return Verifier(keys, tokens, now=now, require_status=require_status)
     with UnitOfWork(runtime.engine, read_only=True) as uow:
-        return service.local_verifier(runtime, uow, now)
+        return service.local_verifier(runtime, uow, now, require_status=require_status)
 
 
 def _print_verify(result: dict[str, Any]) -> None:
     typer.echo(f"result: {result['result']}")
+    if result.get("message"):
+        typer.echo(f"  {result['message']}")
     if not result["status_checked"]:
         typer.echo("status: NOT checked (no status list)")
     for key, value in result["claims"].items():

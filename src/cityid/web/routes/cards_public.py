@@ -16,18 +16,23 @@ from pydantic import BaseModel, Field
 
 from cityid.cards import service, status_service, verify_inputs
 from cityid.cards.rate_limit import TokenBuckets
+from cityid.cards.status_list import JWT_MEDIA_TYPE
 from cityid.cards.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 from cityid.cards.verify import PURPOSES, VerificationResult
 from cityid.crypto import cose_key_set, jwk_set
+from cityid.crypto.admin import card_lifetime
 from cityid.errors import BadInput, CityIdError
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import get_runtime
+from cityid.web.negotiation import choose
 from cityid.web.routes.console import render
 
 router = APIRouter(tags=["cards (public)"])
 
 COSE_KEY_SET_MEDIA_TYPE = "application/cose-key-set"
+JWK_SET_MEDIA_TYPE = "application/jwk-set+json"
+_KEY_SET_MEDIA_TYPES = (COSE_KEY_SET_MEDIA_TYPE, JWK_SET_MEDIA_TYPE, "application/json")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 _LIMITER = "cards.verify_rate_limiter"
 
@@ -40,11 +45,12 @@ class VerifyRequest(BaseModel):
 class VerifyResponse(BaseModel):
     result: Literal[
         "valid", "expired", "not_yet_valid", "revoked", "suspended", "bad_signature",
-        "unknown_key", "malformed",
+        "unknown_key", "malformed", "status_unknown",
     ]  # fmt: skip
     claims: dict[str, Any]
     status_checked: bool
     status_stale: bool
+    message: str | None = Field(default=None, description="Why, for every answer but valid")
 
 
 def _limiter(runtime: Runtime) -> TokenBuckets:
@@ -63,37 +69,53 @@ def _verify(runtime: Runtime, qr: str, purpose: str) -> VerificationResult:
         return service.verify_here(runtime, uow, qr, purpose)  # type: ignore[arg-type]
 
 
+# Anyone may fetch these, from any page: a bank's web verifier runs on its own origin.
+_PUBLIC = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+
+
 @router.get(
     "/.well-known/cityid/keys",
-    responses={200: {"content": {COSE_KEY_SET_MEDIA_TYPE: {}, "application/json": {}}}},
+    responses={
+        200: {"content": {m: {} for m in _KEY_SET_MEDIA_TYPES}},
+        406: {"description": "None of the offered media types is acceptable"},
+    },
 )
 def issuer_keys(request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:
-    """The card issuer's public keys: a COSE_KeySet, or a JWK Set on Accept: application/json."""
-    if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse(jwk_set(runtime.keystore), headers={"Cache-Control": "max-age=3600"})
-    return Response(
-        cose_key_set(runtime.keystore),
-        media_type=COSE_KEY_SET_MEDIA_TYPE,
-        headers={"Cache-Control": "max-age=3600"},
-    )
+    """The card issuer's public keys, current and retired: a COSE_KeySet, or a JWK Set
+    (with each key's validity) on `Accept: application/jwk-set+json` or `application/json`."""
+    media = choose(request.headers.get("accept"), _KEY_SET_MEDIA_TYPES)
+    headers = _PUBLIC | {"Cache-Control": "public, max-age=3600"}
+    if media == COSE_KEY_SET_MEDIA_TYPE:
+        return Response(cose_key_set(runtime.keystore), media_type=media, headers=headers)
+    document = jwk_set(runtime.keystore, verify_for=card_lifetime(runtime.policy))
+    return JSONResponse(document, media_type=media, headers=headers)
 
 
 @router.get(
     "/status-lists/{list_number}",
-    responses={200: {"content": {STATUS_LIST_MEDIA_TYPE: {}}}},
+    responses={
+        200: {"content": {STATUS_LIST_MEDIA_TYPE: {}, JWT_MEDIA_TYPE: {}}},
+        404: {"description": "No such status list"},
+        406: {"description": "None of the offered media types is acceptable"},
+    },
 )
 def status_list(
+    request: Request,
     list_number: int = Path(ge=0, le=2**31 - 1),
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
-    """A signed status list token (IETF Token Status List, CWT form), built just now."""
+    """A signed status list token (IETF Token Status List), built just now: CWT form, or
+    the JWT form on `Accept: application/statuslist+jwt`. Its `sub` is this URL."""
+    media = choose(request.headers.get("accept"), [STATUS_LIST_MEDIA_TYPE, JWT_MEDIA_TYPE])
     with UnitOfWork(runtime.engine, read_only=True) as uow:
-        token = status_service.signed_token(runtime, uow, list_number)
+        if media == JWT_MEDIA_TYPE:
+            body: bytes = status_service.signed_jwt(runtime, uow, list_number).encode("ascii")
+        else:
+            body = status_service.signed_token(runtime, uow, list_number)
     # Caches may keep it a short while only: a revocation must reach verifiers soon.
     max_age = min(300, runtime.policy.card.status_list_ttl_seconds)
-    return Response(
-        token, media_type=STATUS_LIST_MEDIA_TYPE, headers={"Cache-Control": f"max-age={max_age}"}
-    )
+    headers = _PUBLIC | {"Cache-Control": f"public, max-age={max_age}"}
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.post("/api/v1/verify", response_model=VerifyResponse)

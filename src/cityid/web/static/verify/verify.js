@@ -20,11 +20,12 @@
     suspended: "The card is suspended. Do not accept it.",
     bad_signature: "The code has been altered: this is not a genuine card.",
     unknown_key: "The code was not signed by the city's keys.",
-    malformed: "This is not a city ID card code."
+    malformed: "This is not a city ID card code.",
+    status_unknown: "The signature is good, but whether the card was revoked cannot be checked. Do not accept it yet."
   };
   var LABELS = {
     card_number: "Card number", full_name: "Name", first_name: "First name",
-    last_name: "Last name", date_of_birth: "Date of birth", over_18: "Over 18",
+    last_name: "Last name", native_name: "Name in its own script", date_of_birth: "Date of birth", over_18: "Over 18",
     over_21: "Over 21", city_resident: "City resident", postal_code: "ZIP code"
   };
 
