@@ -214,6 +214,9 @@ def verify(
     purpose: Annotated[str, typer.Option("--purpose", help="identity, age or residency")] = (
         "identity"
     ),
+    pack: Annotated[
+        Path | None, typer.Option("--pack", help="A verifier pack, checked against --keys.")
+    ] = None,
 ) -> None:
     """Check a card. With --keys it is fully offline; else the data dir's keys and lists.
 
@@ -233,7 +236,11 @@ def verify(
     tokens = [
         t for path in status_list or [] for t in verify_inputs.status_list_tokens(_read(path))
     ]
-    if keys is not None:
+    stale_pack = False
+    if pack is not None:
+        verifier, stale_pack = _pack_verifier(pack, keys, tokens, now)
+        mode = "pack"
+    elif keys is not None:
         issuer_keys = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
         verifier = Verifier(issuer_keys, tokens, now=now, require_status=bool(tokens))
         mode = "offline"
@@ -242,9 +249,27 @@ def verify(
         mode = "offline" if tokens else "data_dir"
     outcome = verifier.verify(text, now=now, purpose=cast(Purpose, purpose))
     result = outcome.to_json() | {"mode": mode}
+    result["status_stale"] = outcome.status_stale or (stale_pack and outcome.status_checked)
     if not outcome.status_checked and outcome.result.value == "valid":
         result["note"] = "no status list was available: revocation was not checked"
     cli.emit(result, lambda: _print_verify(result))
+
+
+def _pack_verifier(
+    pack: Path, keys: Path | None, tokens: list[bytes], now: dt.datetime
+) -> tuple[Any, bool]:
+    """The pack's keys and lists, once the pack verifies under keys the verifier pinned."""
+    from cityid.cards import verify_inputs
+    from cityid.cards.verifier_pack import read_pack
+
+    if keys is None:
+        raise typer.BadParameter(
+            "a pack cannot vouch for itself: give --keys, the issuer keys you trust",
+            param_hint="--pack",
+        )
+    anchor = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
+    loaded = read_pack(_read(pack), anchor, now=now)
+    return loaded.verifier(now, tokens), loaded.is_stale(now)
 
 
 def _data_dir_verifier(cli: CliContext, tokens: list[bytes], now: dt.datetime) -> Any:
