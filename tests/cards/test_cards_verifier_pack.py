@@ -41,6 +41,7 @@ def _pack(
     carried: tuple[MemorySigner, ...] | None = None,
     revoked: tuple[int, ...] = (),
     at: dt.datetime = NOW,
+    valid_for: dt.timedelta = dt.timedelta(days=7),
 ) -> bytes:
     statuses = StatusList(4096)
     for index in revoked:
@@ -55,6 +56,7 @@ def _pack(
         validity=[KeyValidity(s.key_id, NOW - dt.timedelta(days=30), "active") for s in carried],
         status_lists=[token],
         checkpoint=CHECKPOINT,
+        valid_for=valid_for,
     )
     return sign_pack(claims, signer)
 
@@ -89,8 +91,12 @@ def test_past_ttl_the_answer_is_stale_and_past_exp_the_pack_is_refused(
     assert pack.is_stale(later) and not pack.is_stale(NOW)
     outcome = pack.verifier(later).verify(_card(signer), now=later)
     assert outcome.result is Result.VALID and outcome.status_stale
-    with pytest.raises(PackRejected, match="expired"):
+    with pytest.raises(PackRejected, match="verifier pack expired"):
         read_pack(data, anchor, now=NOW + dt.timedelta(days=7))
+    short = _pack(signer, valid_for=dt.timedelta(days=2))  # its lists would last 7
+    read_pack(short, anchor, now=NOW + dt.timedelta(days=2) - dt.timedelta(seconds=1))
+    with pytest.raises(PackRejected, match="verifier pack expired"):
+        read_pack(short, anchor, now=NOW + dt.timedelta(days=2))
 
 
 def test_a_truncated_or_altered_pack_is_refused(signer: MemorySigner) -> None:
