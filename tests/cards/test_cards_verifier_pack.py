@@ -138,3 +138,12 @@ def test_cards_of_a_rotated_key_verify_through_the_pack(
     assert pack.verifier(NOW).verify(_card(old_signer), now=NOW).result is Result.VALID
     alone = read_pack(_pack(signer), _anchor(signer), now=NOW)
     assert alone.verifier(NOW).verify(_card(old_signer), now=NOW).result is Result.UNKNOWN_KEY
+
+
+def test_the_bench_pack_reads_back_and_grows_with_the_revocations() -> None:
+    from cityid.cards.bench import measure_pack
+
+    rows = {row["name"]: row["value"] for row in measure_pack(cards=50_000, list_size=16_384)}
+    assert rows["cards_pack_read_ms_1m"] > 0
+    # 50,000 two-bit entries, 3.5% set at random: far below raw (12,500 B), far above empty
+    assert 1_500 < float(str(rows["cards_pack_bytes_1m"])) < 12_500
