@@ -1,4 +1,5 @@
-"""Card benchmarks for `cityid bench`: offline verification rate and the QR's size.
+"""Card benchmarks for `cityid bench`: offline verification rate, the QR's size, and the
+verifier pack's size and build/read time for a city of cards.
 
 The verification rate is bounded by one Ed25519 signature check per card, so the raw
 Ed25519 rate on the same core is reported beside it as the ceiling to judge it by.
@@ -7,17 +8,23 @@ Ed25519 rate on the same core is reported beside it as the ceiling to judge it b
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from collections.abc import Callable
 
+import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from PIL import Image, ImageDraw
 
 from cityid.cards.credential import CardClaims, encode_qr_text, issue_credential, make_face_webp
+from cityid.cards.keys import IssuerKeys
 from cityid.cards.qr import qr_version
 from cityid.cards.status_list import StatusList, sign_status_list
+from cityid.cards.verifier_pack import KeyValidity, pack_claims, read_pack, sign_pack
 from cityid.cards.verify import Result, Verifier
 from cityid.crypto._primitives import Ed25519Signer, new_ed25519
+from cityid.crypto.keystore import PublicKey
+from cityid.crypto.public_keys import cose_key
 
 _NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 _STATUS_URI = "https://id.example.org/status-lists/1"
@@ -80,6 +87,47 @@ def measure(seconds: float = 1.0) -> list[dict[str, object]]:
         _result("cards_qr_version", qr_version(text), "version"),
         _result("cards_credential_bytes", len(token), "bytes"),
         _result("cards_qr_text_chars", len(text), "chars"),
+    ]
+
+
+def measure_pack(cards: int = 1_000_000, list_size: int = 131_072) -> list[dict[str, object]]:
+    """The pack for `cards` cards on lists of `list_size` (the default policy's), filled
+    directly: 3% of entries revoked (replaced cards count) and 0.5% suspended, at random.
+    Build: sign every list and the pack. Read: verify the pack and every list in it."""
+    private, public = new_ed25519()
+    signer = Ed25519Signer("card-issuer-bench", private)
+    chance = random.Random(17)  # noqa: S311  (a reproducible fill, not a secret)
+    lists = []
+    for first in range(0, cards, list_size):
+        statuses = StatusList(list_size, bits=2)
+        for index in range(min(list_size, cards - first)):
+            draw = chance.random()
+            if draw < 0.035:
+                statuses.set(index, 1 if draw < 0.03 else 2)
+        lists.append(statuses)
+    key_set = cbor2.dumps([cose_key(PublicKey(signer.key_id, "Ed25519", public, "active"))])
+    note = "id.example.org/log\n1000000\n" + "A" * 44 + "\n\n\u2014 id.example.org/log " + "B" * 92
+    started = time.perf_counter()
+    tokens = [
+        sign_status_list(s, uri=f"{_STATUS_URI[:-1]}{n}", signer=signer, now=_NOW,
+                         ttl_seconds=86_400)
+        for n, s in enumerate(lists, 1)
+    ]  # fmt: skip
+    claims = pack_claims(
+        issuer="https://id.example.org", issued_at=_NOW, ttl_seconds=86_400, key_set=key_set,
+        validity=[KeyValidity(signer.key_id, _NOW, "active")], status_lists=tokens,
+        checkpoint=note,
+    )  # fmt: skip
+    pack = sign_pack(claims, signer)
+    built = time.perf_counter()
+    read = read_pack(pack, IssuerKeys([(signer.key_id, public)]), now=_NOW)
+    done = time.perf_counter()
+    if len(read.status_lists) != len(lists):
+        raise RuntimeError("the benchmark pack does not read back")
+    return [
+        _result("cards_pack_bytes_1m", len(pack), f"bytes ({cards:,} cards, {len(lists)} lists)"),
+        _result("cards_pack_build_ms_1m", (built - started) * 1000, "ms (sign lists + pack)"),
+        _result("cards_pack_read_ms_1m", (done - built) * 1000, "ms (verify pack + lists)"),
     ]
 
 

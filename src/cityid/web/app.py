@@ -40,6 +40,7 @@ from cityid.web.routes import (
     review_api,
     review_console,
     transparency,
+    verifier_pack,
 )
 from cityid.web.templating import STATIC_DIR, templates
 
@@ -58,6 +59,7 @@ ROUTE_MODULES = (
     disclosure_api,
     disclosure_console,
     cards_public,
+    verifier_pack,
     cards_api,
     cards_console,
     applicant,

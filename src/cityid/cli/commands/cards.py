@@ -221,6 +221,9 @@ def verify(
             help="Accept a card on its signature alone when no status list covers it.",
         ),
     ] = False,
+    pack: Annotated[
+        Path | None, typer.Option("--pack", help="A verifier pack, checked against --keys.")
+    ] = None,
 ) -> None:
     """Check a card. With --keys it is fully offline; else the data dir's keys and lists.
 
@@ -242,7 +245,13 @@ def verify(
     tokens = [
         t for path in status_list or [] for t in verify_inputs.status_list_tokens(_read(path))
     ]
-    if keys is not None:
+    stale_pack = False
+    if pack is not None:
+        verifier, stale_pack = _pack_verifier(
+            pack, keys, tokens, now, require_status=not no_status_check
+        )
+        mode = "pack"
+    elif keys is not None:
         issuer_keys = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
         verifier = Verifier(issuer_keys, tokens, now=now, require_status=not no_status_check)
         mode = "offline"
@@ -251,11 +260,29 @@ def verify(
         mode = "offline" if tokens else "data_dir"
     outcome = verifier.verify(text, now=now, purpose=cast(Purpose, purpose))
     result = outcome.to_json() | {"mode": mode}
+    result["status_stale"] = outcome.status_stale or (stale_pack and outcome.status_checked)
     if not outcome.status_checked and outcome.result is Result.VALID:
         result["note"] = "accepted without a status list: revocation was not checked"
     cli.emit(result, lambda: _print_verify(result))
     if outcome.result is Result.STATUS_UNKNOWN:
         raise typer.Exit(1)
+
+
+def _pack_verifier(
+    pack: Path, keys: Path | None, tokens: list[bytes], now: dt.datetime, *, require_status: bool
+) -> tuple[Any, bool]:
+    """The pack's keys and lists, once the pack verifies under keys the verifier pinned."""
+    from cityid.cards import verify_inputs
+    from cityid.cards.verifier_pack import read_pack
+
+    if keys is None:
+        raise typer.BadParameter(
+            "a pack cannot vouch for itself: give --keys, the issuer keys you trust",
+            param_hint="--pack",
+        )
+    anchor = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
+    loaded = read_pack(_read(pack), anchor, now=now)
+    return loaded.verifier(now, tokens, require_status=require_status), loaded.is_stale(now)
 
 
 def _data_dir_verifier(
