@@ -1,0 +1,59 @@
+"""The audit log as C2SP tlog-tiles under /log: checkpoint, hash tiles, entry bundles.
+
+Public and read-only. Full tiles never change and are cached for a year; the checkpoint
+and partial tiles are cached for a few seconds. Errors keep the app's JSON error body.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+
+from cityid.audit import tile_service
+from cityid.errors import CityIdError
+from cityid.runtime import Runtime
+from cityid.store.uow import UnitOfWork
+from cityid.web.deps import get_runtime
+
+router = APIRouter(prefix="/log", tags=["audit log (tlog-tiles)"])
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT_LIVED = "public, max-age=5"
+_OPEN = {"Access-Control-Allow-Origin": "*"}
+
+
+def _error(exc: CityIdError) -> Response:
+    return JSONResponse(
+        {"error": {"code": exc.code, "message": exc.message}},
+        status_code=exc.http_status,
+        headers={**_OPEN, "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/checkpoint", response_class=Response)
+def checkpoint(runtime: Runtime = Depends(get_runtime)) -> Response:
+    """The latest signed checkpoint (C2SP tlog-checkpoint, signed note)."""
+    try:
+        with UnitOfWork(runtime.engine, read_only=True) as uow:
+            note = tile_service.checkpoint_note(uow)
+    except CityIdError as exc:
+        return _error(exc)
+    return Response(
+        note.encode("utf-8"),
+        media_type="text/plain; charset=utf-8",
+        headers={**_OPEN, "Cache-Control": SHORT_LIVED},
+    )
+
+
+@router.get("/tile/{rest:path}", response_class=Response)
+def tile(rest: str, runtime: Runtime = Depends(get_runtime)) -> Response:
+    """`tile/<L>/<N>[.p/<W>]` (hashes) or `tile/entries/<N>[.p/<W>]` (entry bundles)."""
+    try:
+        resource = tile_service.read_tile(runtime, f"tile/{rest}")
+    except CityIdError as exc:
+        return _error(exc)
+    return Response(
+        resource.data,
+        media_type="application/octet-stream",
+        headers={**_OPEN, "Cache-Control": IMMUTABLE if resource.immutable else SHORT_LIVED},
+    )
