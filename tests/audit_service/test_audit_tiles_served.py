@@ -273,6 +273,12 @@ def test_a_spec_client_rebuilds_the_log_from_the_served_tiles(
     assert note.headers["content-type"] == "text/plain; charset=utf-8"
     assert note.headers["cache-control"] == "public, max-age=5"
     assert note.text == httpx.get(f"{server}/audit/checkpoint", timeout=10).text
+    assert bundle.headers["content-encoding"] == "gzip"  # httpx asks for it, and unpacks it
+    plain = httpx.get(
+        f"{server}/log/tile/entries/000", headers={"Accept-Encoding": "identity"}, timeout=10
+    )
+    assert "content-encoding" not in plain.headers
+    assert plain.content == bundle.content
 
 
 def test_the_export_is_the_served_bytes_and_a_static_host_serves_the_log(

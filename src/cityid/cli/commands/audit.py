@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -109,12 +110,7 @@ def tiles_export(
     door = job(ctx, signed_in=False)
     result = tile_service.export(door.runtime, out)
     door.emit(
-        {
-            "size": result.size,
-            "files": result.files,
-            "bytes_written": result.bytes_written,
-            "out": result.out,
-        },
+        asdict(result),
         f"wrote the log of {result.size} entries to {result.out} "
         f"({result.files} files, {result.bytes_written} bytes changed)",
     )

@@ -1,12 +1,15 @@
 """The audit log as C2SP tlog-tiles under /log: checkpoint, hash tiles, entry bundles.
 
 Public and read-only. Full tiles never change and are cached for a year; the checkpoint
-and partial tiles are cached for a few seconds. Errors keep the app's JSON error body.
+and partial tiles are cached for a few seconds. Entry bundles are sent gzip-compressed
+to clients that accept it, as the spec advises. Errors keep the app's JSON error body.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import gzip
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from cityid.audit import tile_service
@@ -46,14 +49,34 @@ def checkpoint(runtime: Runtime = Depends(get_runtime)) -> Response:
 
 
 @router.get("/tile/{rest:path}", response_class=Response)
-def tile(rest: str, runtime: Runtime = Depends(get_runtime)) -> Response:
+def tile(rest: str, request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:
     """`tile/<L>/<N>[.p/<W>]` (hashes) or `tile/entries/<N>[.p/<W>]` (entry bundles)."""
     try:
         resource = tile_service.read_tile(runtime, f"tile/{rest}")
     except CityIdError as exc:
         return _error(exc)
-    return Response(
-        resource.data,
-        media_type="application/octet-stream",
-        headers={**_OPEN, "Cache-Control": IMMUTABLE if resource.immutable else SHORT_LIVED},
-    )
+    headers = {**_OPEN, "Cache-Control": IMMUTABLE if resource.immutable else SHORT_LIVED}
+    data = resource.data
+    if rest.startswith("entries/"):
+        headers["Vary"] = "Accept-Encoding"
+        if _accepts_gzip(request.headers.get("accept-encoding", "")):
+            data = gzip.compress(data, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+    return Response(data, media_type="application/octet-stream", headers=headers)
+
+
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether `gzip` (or `*`) is acceptable, with a q-value above zero (RFC 9110 12.5.3)."""
+    qualities: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        name, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        qualities[name.lower()] = quality
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
