@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from cityid.audit.entry import MAX_ENTRY_BYTES
 from cityid.audit.merkle import HASH_SIZE, MerkleTree
-from cityid.errors import BadInput, NotFound
+from cityid.errors import BadInput, CityIdError, NotFound
 
 TILE_HEIGHT = 8
 TILE_WIDTH = 1 << TILE_HEIGHT  # 256 hashes, 8,192 bytes in a full tile
@@ -57,10 +57,12 @@ class TileNotFound(NotFound):
     code = "tile_not_found"
 
 
-class EntryTooLarge(BadInput):
-    """An entry longer than an entry bundle can carry (65,535 bytes)."""
+class EntryTooLarge(CityIdError):
+    """A stored entry longer than an entry bundle can carry (65,535 bytes): the log's
+    fault, not the reader's (new entries that long are refused when logged)."""
 
     code = "entry_too_large"
+    http_status = 500
 
 
 @dataclass(frozen=True)
