@@ -398,3 +398,15 @@ def test_an_entry_too_long_for_a_bundle_is_refused_and_nothing_is_logged(runtime
             )
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         assert service.log_size(uow) == before
+
+
+def test_export_before_any_checkpoint_says_so_and_writes_nothing(
+    cli, data_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "static-log"
+    result = cli(
+        "--json", "--data-dir", str(data_dir), "audit", "tiles", "export", "--out", str(out)
+    )
+    assert result.code == 1
+    assert "no checkpoint" in result.json["error"]["message"]
+    assert not out.exists() or not any(out.iterdir())
