@@ -40,7 +40,7 @@ def test_init_with_either_keystore_then_sign_a_checkpoint(harness: Harness) -> N
 
     checkpoint = _cityid(harness, "audit", "checkpoint")
     assert checkpoint.returncode == 0, checkpoint.stderr
-    assert json.loads(checkpoint.stdout)["checkpoint"].startswith("id.nyc.example/cityid/audit\n")
+    assert json.loads(checkpoint.stdout)["checkpoint"].startswith("id.nyc.example/cityid/log\n")
     verified = json.loads(_cityid(harness, "audit", "verify").stdout)
     assert verified["ok"] is True and verified["checkpoints_checked"] == 1
 

@@ -55,6 +55,9 @@ PERSONAL_KEY_WORDS = frozenset(
 _KEY_WORD_SPLIT = re.compile(r"[_.:-]")
 MAX_TARGETS = 10_000
 MAX_EXTRA_KEYS = 32
+# The log is published as C2SP tlog-tiles, whose entry bundles give each entry a uint16
+# length: a longer entry could never be served, so it is never logged.
+MAX_ENTRY_BYTES = 0xFFFF
 
 
 class AuditEntryError(BadInput):
@@ -124,7 +127,17 @@ def encode_entry(
         document["reason_ref"] = _id(reason_ref, "reason_ref")
     if extra:
         document["extra"] = _extra(extra)
-    return _dump(document)
+    return check_entry_size(_dump(document))
+
+
+def check_entry_size(data: bytes) -> bytes:
+    """The entry bytes, if they fit a tlog-tiles entry bundle (at most 65,535 bytes)."""
+    if len(data) > MAX_ENTRY_BYTES:
+        raise AuditEntryError(
+            f"an audit entry is at most {MAX_ENTRY_BYTES} bytes (this one is {len(data)}); "
+            "log a batch id rather than every target"
+        )
+    return data
 
 
 def decode_entry(data: bytes) -> AuditEntry:

@@ -127,7 +127,7 @@ def _encode_fast(events: Sequence[Event], now: dt.datetime) -> list[bytes]:
         document["targets"] = targets
         if event.extra:
             document["extra"] = _checked_extra(event.extra, extras)
-        out.append(_entry._dump(document))
+        out.append(_entry.check_entry_size(_entry._dump(document)))
     return out
 
 

@@ -166,6 +166,20 @@ class MerkleTree:
         """All leaf hashes, concatenated in index order."""
         return bytes(self._levels[0])
 
+    def level_hashes(self, level: int, start: int, end: int) -> bytes:
+        """MTH of the aligned blocks of 2**level leaves number start..end-1, concatenated.
+
+        Only complete blocks exist: `end` is at most `size >> level`.
+        """
+        available = self._size >> level if level >= 0 else 0
+        if level < 0 or not 0 <= start <= end <= available:
+            raise TreeRangeError(
+                f"blocks {start}..{end} of level {level} are outside a tree of size {self._size}"
+            )
+        if start == end:
+            return b""
+        return bytes(self._levels[level][start * HASH_SIZE : end * HASH_SIZE])
+
     def root(self, size: int | None = None) -> bytes:
         """MTH(D[0:size]) for any size up to the current one (default: the current one)."""
         size = self._size if size is None else size

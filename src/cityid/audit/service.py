@@ -122,10 +122,17 @@ def _check_size(size: int | None, log: int, what: str) -> int:
     return size
 
 
+def signed_size(uow: UnitOfWork) -> int:
+    """The size of the latest signed checkpoint: what proofs default to (not the live
+    tree, whose head nobody can check yet)."""
+    return require_checkpoint(uow).size
+
+
 def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> dict[str, Any]:
+    """Proof of entry `index` in the tree of `size` (default: the latest signed checkpoint)."""
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         tree = current_tree(runtime, uow)
-        size = _check_size(size, tree.size, "size")
+        size = _check_size(signed_size(uow) if size is None else size, tree.size, "size")
         if not 0 <= index < size:
             raise BadInput(
                 f"index must be between 0 and {size - 1}" if size else "the log is empty"
@@ -141,9 +148,10 @@ def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> di
 
 
 def consistency_proof(runtime: Runtime, old: int, new: int | None = None) -> dict[str, Any]:
+    """Proof from size `old` to `new` (default: the latest signed checkpoint)."""
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         tree = current_tree(runtime, uow)
-        new = _check_size(new, tree.size, "new")
+        new = _check_size(signed_size(uow) if new is None else new, tree.size, "new")
         if not 0 <= old <= new:
             raise BadInput("old must be between 0 and new")
         proof = tree.consistency_proof(old, new)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any, Literal, Self
@@ -39,12 +40,34 @@ class _Strict(BaseModel):
         return copied
 
 
+# host[:port][/path...]: no scheme, no trailing slash, no spaces or '+'.
+_ORIGIN = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:/[A-Za-z0-9._~%!$&'()*,;=:@-]+)*"
+)
+
+
 class Program(_Strict):
     name: str = Field(min_length=1)
     issuer_uri: str = Field(min_length=1, description="CWT `iss` of every card")
     public_base_url: str = "http://127.0.0.1:8000"
     timezone: str = "America/New_York"
-    checkpoint_origin: str = Field(min_length=1, description="C2SP checkpoint origin line")
+    checkpoint_origin: str = Field(
+        min_length=1,
+        description="C2SP checkpoint origin line: the log's URL prefix without a scheme",
+    )
+
+    @field_validator("checkpoint_origin")
+    @classmethod
+    def _origin_is_a_url_prefix(cls, value: str) -> str:
+        # c2sp.org/tlog-tiles: the scheme-less URL prefix with no trailing slash; it is
+        # also the note key name, so no spaces or '+'.
+        if not _ORIGIN.fullmatch(value):
+            raise ValueError(
+                "checkpoint_origin is the log's URL prefix without a scheme or trailing "
+                "slash, for example 'id.nyc.example/cityid/log'"
+            )
+        return value
 
 
 class Eligibility(_Strict):

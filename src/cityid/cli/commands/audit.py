@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cityid.audit import service
+from cityid.audit import service, tile_service
 from cityid.cli.actor import resolve_actor
 from cityid.cli.context import cli_context
+from cityid.cli.door import job
 from cityid.cli.main import app
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 proof_app = typer.Typer(help="Inclusion and consistency proofs.", no_args_is_help=True)
+tiles_app = typer.Typer(help="The log as C2SP tlog-tiles.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 audit_app.add_typer(proof_app, name="proof")
+audit_app.add_typer(tiles_app, name="tiles")
 
 
 @audit_app.command("checkpoint")
@@ -59,7 +64,9 @@ def inclusion(
     index: Annotated[int, typer.Option("--index", min=0)],
     size: Annotated[int | None, typer.Option("--size", min=0)] = None,
 ) -> None:
-    """The RFC 6962 inclusion proof of entry INDEX in the tree of SIZE."""
+    """The RFC 6962 inclusion proof of entry INDEX in the tree of SIZE.
+
+    Without --size, against the latest signed checkpoint."""
     cli = cli_context(ctx)
     proof = service.inclusion_proof(cli.runtime(), index, size)
     cli.emit(proof)
@@ -71,7 +78,9 @@ def consistency(
     old: Annotated[int, typer.Option("--old", min=0)],
     new: Annotated[int | None, typer.Option("--new", min=0)] = None,
 ) -> None:
-    """The RFC 6962 consistency proof between tree sizes OLD and NEW."""
+    """The RFC 6962 consistency proof between tree sizes OLD and NEW.
+
+    Without --new, to the latest signed checkpoint."""
     cli = cli_context(ctx)
     cli.emit(service.consistency_proof(cli.runtime(), old, new))
 
@@ -89,3 +98,19 @@ def verify(ctx: typer.Context) -> None:
     cli.emit(result, human)
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+@tiles_app.command("export")
+def tiles_export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="directory to write")],
+) -> None:
+    """Write checkpoint, tile/... and tile/entries/... of the latest signed checkpoint to OUT:
+    the bytes /log/ serves, for a static host."""
+    door = job(ctx, signed_in=False)
+    result = tile_service.export(door.runtime, out)
+    door.emit(
+        asdict(result),
+        f"wrote the log of {result.size} entries to {result.out} "
+        f"({result.files} files, {result.bytes_written} bytes changed)",
+    )
