@@ -11,4 +11,5 @@ from cityid.cli.commands import (  # noqa: F401
     matching,
     retention,
     setup,
+    witness,
 )
