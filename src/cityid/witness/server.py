@@ -58,7 +58,9 @@ def create_app(store: WitnessStore) -> FastAPI:
     @app.exception_handler(CityIdError)
     async def refused(_request: Request, exc: CityIdError) -> Response:
         if isinstance(exc, SizeConflict):
-            return Response(format_size(exc.latest_size), 409, media_type=SIZE_MEDIA_TYPE)
+            # Exactly this type, without the charset Starlette adds to text/* types.
+            headers = {"Content-Type": SIZE_MEDIA_TYPE}
+            return Response(format_size(exc.latest_size), 409, headers=headers)
         return _error(exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
