@@ -35,6 +35,7 @@ from cityid.store.uow import UnitOfWork
 from cityid.witness.protocol import format_add_checkpoint, parse_size
 
 log = logging.getLogger("cityid.audit.witnesses")
+MAX_ANSWER_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -146,27 +147,36 @@ def _ask(
     while True:
         proof = proof_from(old)
         try:
-            response = client.post(
-                url,
-                content=format_add_checkpoint(old, proof, note),
-                headers={"Content-Type": "text/plain; charset=utf-8"},
-            )
+            status_code, answer = _post(client, url, format_add_checkpoint(old, proof, note))
         except httpx.HTTPError as exc:
             log.warning("witness %s did not answer (%s)", witness.name, type(exc).__name__)
             return WitnessOutcome(witness.name, "unreachable"), None
-        if response.status_code == 409 and not retried:
-            reported = parse_size(response.text)
+        if status_code == 409 and not retried:
+            reported = parse_size(answer)
             if reported is None or reported > size:
                 log.warning("witness %s is at a size we cannot prove from", witness.name)
                 return WitnessOutcome(witness.name, "conflict", 409), None
             old, retried = reported, True
             continue
-        if response.status_code != 200:
-            log.warning("witness %s refused: HTTP %d", witness.name, response.status_code)
-            return WitnessOutcome(witness.name, "refused", response.status_code), None
-        found = check_lines(text, response.text.splitlines(), [parse_cosigner_vkey(witness.vkey)])
+        if status_code != 200:
+            log.warning("witness %s refused: HTTP %d", witness.name, status_code)
+            return WitnessOutcome(witness.name, "refused", status_code), None
+        found = check_lines(text, answer.splitlines(), [parse_cosigner_vkey(witness.vkey)])
         status, cosignature = found[witness.vkey]
         if status != "valid" or cosignature is None:
             log.warning("witness %s answered without a valid cosignature", witness.name)
             return WitnessOutcome(witness.name, "bad_answer", 200), None
         return WitnessOutcome(witness.name, "cosigned", 200), cosignature.line
+
+
+def _post(client: httpx.Client, url: str, body: bytes) -> tuple[int, str]:
+    """POST and read at most `MAX_ANSWER_BYTES` of the answer (a witness's answer is a
+    few signature lines; a huge one is cut short and will not verify)."""
+    headers = {"Content-Type": "text/plain; charset=utf-8"}
+    with client.stream("POST", url, content=body, headers=headers) as response:
+        answer = bytearray()
+        for chunk in response.iter_bytes():
+            answer += chunk
+            if len(answer) > MAX_ANSWER_BYTES:
+                break
+        return response.status_code, bytes(answer[:MAX_ANSWER_BYTES]).decode("utf-8", "replace")
