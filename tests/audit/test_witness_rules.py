@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,6 +18,8 @@ from cryptography.hazmat.primitives.serialization import (
     PrivateFormat,
     PublicFormat,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cityid.audit.checkpoint import open_note, sign_checkpoint, verifier_key
 from cityid.audit.cosignature import check_quorum
@@ -29,6 +33,7 @@ from cityid.witness.protocol import (
     SizeConflict,
     TooLarge,
     UnknownLog,
+    WitnessRefusal,
     format_add_checkpoint,
 )
 from cityid.witness.store import STATE_FILE, WitnessStore
@@ -215,3 +220,65 @@ def test_too_many_proof_lines_and_too_large_bodies(store: WitnessStore, log: Log
     with pytest.raises(TooLarge) as big:
         service.add_checkpoint(store, b"old 0\n\n" + b"x" * 70_000)
     assert big.value.http_status == 413
+
+
+def test_check_and_update_is_one_step_under_concurrency(store: WitnessStore, log: Log) -> None:
+    """Two requests from the same old size: one is cosigned, the other gets a 409; the
+    witness never rolls back to the smaller tree (the race the spec warns about)."""
+    log.grow(4)
+    service.add_checkpoint(store, log.body(0))
+    log.grow(10)
+    bodies = [log.body(4, size=size) for size in (5, 14)] * 4
+    outcomes: list[str] = []
+
+    def submit(body: bytes) -> None:
+        try:
+            service.add_checkpoint(store, body)
+            outcomes.append("cosigned")
+        except SizeConflict:
+            outcomes.append("conflict")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(submit, bodies))
+    assert outcomes.count("cosigned") == 1 and outcomes.count("conflict") == 7
+    (known,) = store.read().logs.values()
+    assert known.size in (5, 14) and known.root == log.tree.root(known.size)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=400) | st.text(max_size=300).map(str.encode))
+def test_any_body_is_cosigned_or_refused_with_a_status(store: WitnessStore, body: bytes) -> None:
+    before = _state(store)
+    with pytest.raises(WitnessRefusal) as refused:
+        service.add_checkpoint(store, b"old 0\n" + body)
+    assert refused.value.http_status in (400, 403, 404, 409, 413, 422)
+    assert _state(store) == before
+
+
+def test_the_witness_commands(tmp_path: Path, cli: Any) -> None:
+    directory = str(tmp_path / "w")
+    assert cli("witness", "init", "--origin", "w1").code == 1  # no --data-dir: refused
+    made = cli("--json", "witness", "init", "--data-dir", directory, "--origin", "ex.org/w1")
+    assert made.code == 0 and made.json["verifier_key"].startswith("ex.org/w1+")
+    again = cli("--json", "witness", "init", "--data-dir", directory, "--origin", "ex.org/w1")
+    assert again.code == 1 and again.json["error"]["code"] == "refused"
+    bad = cli(
+        "--json",
+        "witness",
+        "add-log",
+        "--data-dir",
+        directory,
+        "--origin",
+        ORIGIN,
+        "--vkey",
+        made.json["verifier_key"],
+    )  # fmt: skip  (a cosigner key, not a log key)
+    assert bad.code == 1 and bad.json["error"]["code"] == "bad_verifier_key"
+    good = cli("--json", "witness", "add-log", "--data-dir", directory, "--origin", ORIGIN,
+               "--vkey", Log().vkey)  # fmt: skip
+    assert good.code == 0 and good.json["size"] == 0
+    status = cli("--json", "witness", "status", "--data-dir", directory).json
+    assert status["logs"] == [{"origin": ORIGIN, "size": 0, "vkeys": [good.json["vkeys"][0]]}]
+    assert cli("witness", "serve", "--data-dir", str(tmp_path / "none"), "--port", "1").code == 1

@@ -256,3 +256,38 @@ def test_a_witness_refuses_a_split_view_and_bad_requests_over_http(
     assert after["witnesses"][0]["status"] == "cosigned"
     status = cli("--json", "witness", "status", "--data-dir", str(w1.data_dir)).json
     assert status["logs"][0]["size"] == size + 1
+
+
+def test_registering_a_witness_takes_an_admin_and_a_cosigner_key(
+    runtime: Runtime, data_dir: Path, tmp_path: Path, cli: Any
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from cityid.audit.cosignature import cosigner_vkey_for
+
+    vkey = cosigner_vkey_for("witness.example/w9", Ed25519PrivateKey.generate())
+    password = tmp_path / "admin-password"
+    password.write_text(ADMIN_PASSWORD)
+    admin = ["--json", "--data-dir", str(data_dir), "--actor", "admin", "--password-file",
+             str(password), "audit", "witness", "add"]  # fmt: skip
+    anonymous = cli("--json", "--data-dir", str(data_dir), "audit", "witness", "add", "--name",
+                    "w9", "--url", "http://127.0.0.1:9", "--vkey", vkey)  # fmt: skip
+    assert anonymous.code == 1 and anonymous.json["error"]["code"] == "forbidden"
+    log_key = cli(*admin, "--name", "w9", "--url", "http://127.0.0.1:9",
+                  "--vkey", service.verifier_keys(runtime)[-1])  # fmt: skip
+    assert log_key.code == 1 and log_key.json["error"]["code"] == "bad_verifier_key"
+    bad_url = cli(*admin, "--name", "w9", "--url", "ftp://x", "--vkey", vkey)
+    assert bad_url.code == 1 and bad_url.json["error"]["code"] == "bad_input"
+    assert cli(*admin, "--name", "w9", "--url", "http://127.0.0.1:9/", "--vkey", vkey).code == 0
+    twice = cli(*admin, "--name", "w10", "--url", "http://127.0.0.1:9", "--vkey", vkey)
+    assert twice.code == 1 and twice.json["error"]["code"] == "refused"
+    listed = cli("--json", "--data-dir", str(data_dir), "audit", "witness", "list").json
+    assert [(w["name"], w["url"]) for w in listed["witnesses"]] == [("w9", "http://127.0.0.1:9")]
+    # A witness nobody runs: the checkpoint is made all the same.
+    _append(runtime, 1)
+    made = cli("--json", "--data-dir", str(data_dir), "audit", "checkpoint")
+    assert made.code == 0 and made.json["witnesses"][0]["status"] == "unreachable"
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        assert service.require_checkpoint(uow).size == made.json["size"]
+        actions = [e["action"] for e in service.entry_page(uow, action="audit.witness")]
+    assert actions == ["audit.witness.add"]
