@@ -71,6 +71,8 @@ def request_cosignatures(runtime: Runtime, checkpoint: StoredCheckpoint) -> Witn
         raise ValueError("only a stored checkpoint can be witnessed")
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         witnesses = list_witnesses(uow)
+        if not witnesses:
+            return Witnessed(checkpoint, ())
         done = set(
             uow.conn.execute(
                 sa.select(audit_cosignatures.c.witness).where(

@@ -57,6 +57,8 @@ def create_app(store: WitnessStore) -> FastAPI:
 
     @app.exception_handler(CityIdError)
     async def refused(_request: Request, exc: CityIdError) -> Response:
+        if exc.http_status == 422:  # a validly signed fork may be evidence: say so
+            log.warning("refused a signed checkpoint that does not extend the last one")
         if isinstance(exc, SizeConflict):
             # Exactly this type, without the charset Starlette adds to text/* types.
             headers = {"Content-Type": SIZE_MEDIA_TYPE}
