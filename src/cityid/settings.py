@@ -30,3 +30,5 @@ class Settings(BaseSettings):
     insecure_cookies: bool = False
     # How often `serve` signs an audit checkpoint when the log has grown (0: never).
     checkpoint_interval_seconds: int = 300
+    # How long the log waits for each witness to cosign a checkpoint.
+    witness_timeout_seconds: float = 3.0

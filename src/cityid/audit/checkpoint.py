@@ -187,12 +187,9 @@ def sign_note(text: str, key_name: str, signer: Signer) -> str:
     return f"{text}\n{SIGNATURE_PREFIX}{key_name} {blob}\n"
 
 
-def open_note(note: str | bytes, verifier_keys: Iterable[str]) -> str:
-    """Verifies a signed note and returns its text (with final newline).
-
-    As the spec says: signatures by unknown keys are ignored; a failing signature by a
-    known key rejects the note; at least one known key must have signed.
-    """
+def split_note(note: str | bytes) -> tuple[str, list[str]]:
+    """A signed note's text (with its final newline) and its signature lines (unchecked,
+    but each shaped '— <key name> <base64>'), as c2sp.org/signed-note lays them out."""
     if isinstance(note, bytes):
         try:
             note = note.decode("utf-8")
@@ -205,6 +202,21 @@ def open_note(note: str | bytes, verifier_keys: Iterable[str]) -> str:
     text, signature_block = note[: split + 1], note[split + 2 :]
     if not signature_block.endswith("\n"):
         raise MalformedNote("a signed note ends with a signature line and a newline")
+    lines = signature_block[:-1].split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise MalformedNote(f"a signed note carries at most {MAX_SIGNATURES} signatures")
+    for line in lines:
+        parse_signature_line(line)
+    return text, lines
+
+
+def open_note(note: str | bytes, verifier_keys: Iterable[str]) -> str:
+    """Verifies a signed note and returns its text (with final newline).
+
+    As the spec says: signatures by unknown keys are ignored; a failing signature by a
+    known key rejects the note; at least one known key must have signed.
+    """
+    text, lines = split_note(note)
 
     known: dict[tuple[str, bytes], NoteVerifier] = {}
     for vkey in verifier_keys:
@@ -213,11 +225,8 @@ def open_note(note: str | bytes, verifier_keys: Iterable[str]) -> str:
 
     message = text.encode("utf-8")
     verified: set[tuple[str, bytes]] = set()
-    lines = signature_block[:-1].split("\n")
-    if len(lines) > MAX_SIGNATURES:
-        raise MalformedNote(f"a signed note carries at most {MAX_SIGNATURES} signatures")
     for line in lines:
-        name, blob = _parse_signature_line(line)
+        name, blob = parse_signature_line(line)
         trusted = known.get((name, blob[:4]))
         if trusted is None or (name, blob[:4]) in verified:
             continue  # unknown keys are ignored; a repeated signature adds nothing
@@ -258,7 +267,8 @@ def sign_checkpoint(
 # -- internals --------------------------------------------------------------------------
 
 
-def _parse_signature_line(line: str) -> tuple[str, bytes]:
+def parse_signature_line(line: str) -> tuple[str, bytes]:
+    """'— <key name> <base64 blob>' as (key name, blob); the blob starts with the key id."""
     if not line.startswith(SIGNATURE_PREFIX):
         raise MalformedNote("a signature line starts with an em dash and a space")
     name, _, blob_b64 = line[len(SIGNATURE_PREFIX) :].partition(" ")
@@ -301,8 +311,10 @@ __all__ = [
     "open_note",
     "parse_and_verify",
     "parse_checkpoint",
+    "parse_signature_line",
     "parse_verifier_key",
     "sign_checkpoint",
     "sign_note",
+    "split_note",
     "verifier_key",
 ]

@@ -7,6 +7,7 @@ from the database before every use, so workers never serve a stale tree.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,12 @@ from cityid.audit.checkpoint import (
 )
 from cityid.audit.merkle import MerkleTree
 from cityid.audit.recompute import diagnose
-from cityid.audit.tables import audit_checkpoints, audit_entries, audit_head
+from cityid.audit.tables import (
+    audit_checkpoints,
+    audit_cosignatures,
+    audit_entries,
+    audit_head,
+)
 from cityid.errors import BadInput, NotFound
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -33,11 +39,21 @@ LOAD_CHUNK = 100_000
 
 @dataclass(frozen=True)
 class StoredCheckpoint:
+    """A signed checkpoint; `note` carries the witnesses' cosignature lines after the
+    log's own signature (`signed_note` is the note as the log signed it)."""
+
     size: int
     root: bytes
     note: str
     key_id: str
     created_at: dt.datetime
+    checkpoint_id: int | None = None
+    cosignatures: tuple[str, ...] = ()
+
+    @property
+    def signed_note(self) -> str:
+        extra = "".join(f"{line}\n" for line in self.cosignatures)
+        return self.note[: len(self.note) - len(extra)] if extra else self.note
 
 
 def log_size(uow: UnitOfWork) -> int:
@@ -84,15 +100,16 @@ def create_checkpoint(runtime: Runtime, uow: UnitOfWork) -> StoredCheckpoint:
     signer = runtime.keystore.signer(CHECKPOINT_PURPOSE)
     note = sign_checkpoint(runtime.policy.program.checkpoint_origin, size, root, signer)
     now = dt.datetime.now(dt.UTC)
-    uow.conn.execute(
-        audit_checkpoints.insert().values(
-            size=size, root_hash=root, note=note, key_id=signer.key_id, created_at=now
-        )
-    )
-    return StoredCheckpoint(size, root, note, signer.key_id, now)
+    checkpoint_id = uow.conn.execute(
+        audit_checkpoints.insert()
+        .values(size=size, root_hash=root, note=note, key_id=signer.key_id, created_at=now)
+        .returning(audit_checkpoints.c.checkpoint_id)
+    ).scalar_one()
+    return StoredCheckpoint(size, root, note, signer.key_id, now, int(checkpoint_id))
 
 
 def latest_checkpoint(uow: UnitOfWork) -> StoredCheckpoint | None:
+    """The latest checkpoint, with the cosignatures the witnesses gave it."""
     row = uow.conn.execute(
         sa.select(audit_checkpoints)
         .order_by(audit_checkpoints.c.size.desc(), audit_checkpoints.c.checkpoint_id.desc())
@@ -100,18 +117,41 @@ def latest_checkpoint(uow: UnitOfWork) -> StoredCheckpoint | None:
     ).first()
     if row is None:
         return None
-    return StoredCheckpoint(row.size, bytes(row.root_hash), row.note, row.key_id, row.created_at)
+    return with_cosignatures(
+        uow,
+        StoredCheckpoint(
+            row.size, bytes(row.root_hash), row.note, row.key_id, row.created_at, row.checkpoint_id
+        ),
+    )
+
+
+def with_cosignatures(uow: UnitOfWork, checkpoint: StoredCheckpoint) -> StoredCheckpoint:
+    """The checkpoint with its stored cosignature lines appended to the signed note."""
+    lines = tuple(
+        uow.conn.execute(
+            sa.select(audit_cosignatures.c.line)
+            .where(audit_cosignatures.c.checkpoint_id == checkpoint.checkpoint_id)
+            .order_by(audit_cosignatures.c.witness)
+        ).scalars()
+    )
+    signed = checkpoint.signed_note
+    note = signed + "".join(f"{line}\n" for line in lines)
+    return dataclasses.replace(checkpoint, note=note, cosignatures=lines)
 
 
 def checkpoint_if_grown(runtime: Runtime) -> StoredCheckpoint | None:
-    """The scheduled job: sign a new checkpoint when entries arrived since the last one."""
+    """The scheduled job: sign a new checkpoint when entries arrived since the last one,
+    then ask every witness that has not cosigned the latest checkpoint to cosign it."""
+    from cityid.audit.cosigning import witness_latest
+
+    made: StoredCheckpoint | None = None
     with UnitOfWork(runtime.engine) as uow:
         latest = latest_checkpoint(uow)
-        if latest is not None and latest.size == log_size(uow):
-            return None
-        made = create_checkpoint(runtime, uow)
-        uow.commit()
-        return made
+        if latest is None or latest.size != log_size(uow):
+            made = create_checkpoint(runtime, uow)
+            uow.commit()
+    witness_latest(runtime)
+    return made
 
 
 def _check_size(size: int | None, log: int, what: str) -> int:

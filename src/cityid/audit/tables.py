@@ -43,3 +43,31 @@ audit_checkpoints = sa.Table(
     sa.Column("key_id", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# The witnesses the log asks to cosign its checkpoints (c2sp.org/tlog-witness).
+audit_witnesses = sa.Table(
+    "audit_witnesses",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("url", sa.String(500), nullable=False),
+    sa.Column("vkey", sa.String(500), nullable=False, unique=True),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Each witness's verified cosignature/v1 line on a checkpoint; `size` is the checkpoint's,
+# so the log knows the old size to send that witness next time.
+audit_cosignatures = sa.Table(
+    "audit_cosignatures",
+    metadata,
+    sa.Column(
+        "checkpoint_id",
+        sa.Integer,
+        sa.ForeignKey("audit_checkpoints.checkpoint_id"),
+        primary_key=True,
+    ),
+    sa.Column("witness", sa.String(128), sa.ForeignKey("audit_witnesses.name"), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_audit_cosignatures_witness_size", "witness", "size"),
+)

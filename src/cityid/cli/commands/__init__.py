@@ -12,4 +12,5 @@ from cityid.cli.commands import (  # noqa: F401
     retention,
     setup,
     verifier_pack,
+    witness,
 )

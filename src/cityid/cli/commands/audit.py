@@ -4,35 +4,56 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cityid.audit import service, tile_service
 from cityid.cli.actor import resolve_actor
 from cityid.cli.context import cli_context
-from cityid.cli.door import job
+from cityid.cli.door import acting, job
 from cityid.cli.main import app
+from cityid.errors import BadInput
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from cityid.audit.witnesses import Witness
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 proof_app = typer.Typer(help="Inclusion and consistency proofs.", no_args_is_help=True)
 tiles_app = typer.Typer(help="The log as C2SP tlog-tiles.", no_args_is_help=True)
+witness_app = typer.Typer(help="The witnesses that cosign the log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 audit_app.add_typer(proof_app, name="proof")
 audit_app.add_typer(tiles_app, name="tiles")
+audit_app.add_typer(witness_app, name="witness")
 
 
 @audit_app.command("checkpoint")
 def checkpoint(ctx: typer.Context) -> None:
-    """Sign a checkpoint of the log as it is now (C2SP signed note)."""
+    """Sign a checkpoint of the log as it is now (C2SP signed note); the registered
+    witnesses are asked to cosign it and their cosignatures are added."""
+    from cityid.audit.cosigning import request_cosignatures
+
     cli = cli_context(ctx)
     runtime = cli.runtime()
     with UnitOfWork(runtime.engine) as uow:
         made = service.create_checkpoint(runtime, uow)
         uow.commit()
-    cli.emit({"checkpoint": made.note, "size": made.size}, made.note.rstrip("\n"))
+    witnessed = request_cosignatures(runtime, made)
+    note = witnessed.checkpoint.note
+    cli.emit(
+        {
+            "checkpoint": note,
+            "size": made.size,
+            "witnesses": [
+                {"name": o.witness, "status": o.status, "http_status": o.http_status}
+                for o in witnessed.outcomes
+            ],
+        },
+        note.rstrip("\n"),
+    )
 
 
 @audit_app.command("public-key")
@@ -114,3 +135,83 @@ def tiles_export(
         f"wrote the log of {result.size} entries to {result.out} "
         f"({result.files} files, {result.bytes_written} bytes changed)",
     )
+
+
+@witness_app.command("add")
+def witness_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="A short label, e.g. w1.")],
+    url: Annotated[str, typer.Option("--url", help="The witness's submission prefix.")],
+    vkey: Annotated[str, typer.Option("--vkey", help="Its cosignature/v1 verifier key.")],
+) -> None:
+    """Register a witness: every new checkpoint is sent to it for a cosignature."""
+    from cityid.audit.witnesses import add_witness
+
+    with acting(ctx) as act:
+        added = add_witness(act.uow, act.runtime.policy, act.actor, name, url, vkey)
+    act.emit(_witness_json(added), f"Added witness {added.name} ({added.url}).")
+
+
+@witness_app.command("list")
+def witness_list(ctx: typer.Context) -> None:
+    """The registered witnesses: name, URL, verifier key."""
+    from cityid.audit.witnesses import list_witnesses
+
+    with acting(ctx, read_only=True) as act:
+        authorize(act.runtime.policy, act.actor, "keys.read")
+        found = list_witnesses(act.uow)
+    act.emit(
+        {"witnesses": [_witness_json(w) for w in found]},
+        "\n".join(f"{w.name}\t{w.url}\t{w.vkey}" for w in found) or "No witnesses.",
+    )
+
+
+@audit_app.command("verify-checkpoint")
+def verify_checkpoint(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A signed checkpoint, cosignatures included.")],
+    witness_vkeys: Annotated[
+        list[str], typer.Option("--witness-vkey", help="A witness key you trust (repeat).")
+    ],
+    quorum: Annotated[int, typer.Option("--quorum", min=1, help="How many must cosign.")],
+    log_vkeys: Annotated[
+        list[str] | None,
+        typer.Option("--log-vkey", help="The log's verifier key (else not checked)."),
+    ] = None,
+) -> None:
+    """Check a checkpoint's witness cosignatures against a quorum; exit 1 if not met."""
+    from cityid.audit.verify_checkpoint import verify_checkpoint as verify_note
+
+    cli = cli_context(ctx)
+    try:
+        note = file.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
+    verdict = verify_note(note, witness_vkeys, quorum, log_vkeys or ())
+    result = {
+        "ok": verdict.ok,
+        "origin": verdict.checkpoint.origin,
+        "size": verdict.checkpoint.size,
+        "root_hash": verdict.checkpoint.root.hex(),
+        "log_signature": verdict.log_signature,
+        "witnesses": [
+            {"name": c.name, "vkey": c.vkey, "status": c.status, "timestamp": c.timestamp}
+            for c in verdict.quorum.cosigners
+        ],
+        "valid_cosignatures": verdict.quorum.valid,
+        "quorum": quorum,
+        "quorum_met": verdict.quorum.met,
+        "message": verdict.message,
+    }
+    cli.emit(result, verdict.message)
+    if not verdict.ok:
+        raise typer.Exit(1)
+
+
+def _witness_json(witness: Witness) -> dict[str, str]:
+    return {
+        "name": witness.name,
+        "url": witness.url,
+        "vkey": witness.vkey,
+        "added_at": witness.added_at.isoformat(),
+    }
