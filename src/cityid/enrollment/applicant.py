@@ -39,6 +39,8 @@ MAX_PHOTO_B64_CHARS = 7 * 1024 * 1024
 MAX_COPY_B64_CHARS = 14 * 1024 * 1024
 DATE_MESSAGE = "not a date (use YYYY-MM-DD)"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Five digits, or ZIP+4 (only the five are kept); the OpenAPI document carries it too.
+POSTAL_CODE_PATTERN = r"^[0-9]{5}(-[0-9]{4})?$"
 
 
 class InvalidApplicant(BadInput):
@@ -103,7 +105,7 @@ class Address(_Model):
     line2: str = Field(default="", max_length=200)
     city: str = Field(min_length=1, max_length=100)
     state: str = Field(min_length=2, max_length=2)
-    postal_code: str
+    postal_code: str = Field(json_schema_extra={"pattern": POSTAL_CODE_PATTERN})
 
     @field_validator("line1", "line2", "city", mode="before")
     @classmethod
@@ -125,7 +127,7 @@ class Address(_Model):
     @classmethod
     def _postal_code(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip()
-        if not re.fullmatch(r"\d{5}(-\d{4})?", value):
+        if not re.fullmatch(POSTAL_CODE_PATTERN, value):
             raise ValueError("not a postal code (five digits)")
         value = value[:5]
         policy, _ = _context(info)
