@@ -13,13 +13,15 @@ below:
   or the console's CSRF check), 404 (a path names a record), 422 (any input: validation
   or BadInput), 503 (the database or keystore does not answer), and the refusals (409,
   410, 429, 404 without a path id) the services raise, from SERVICE_ANSWERS;
-- path patterns the server enforces, from its own constants (card numbers).
+- path patterns the server enforces, from its own constants (card numbers), and the
+  applicant rules this city's policy sets (state, postal codes, document types).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import product
 from typing import Any
 
 from fastapi import FastAPI
@@ -28,6 +30,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from cityid.cards.numbers import CARD_NUMBER_FORMAT, CARD_NUMBER_INPUT_PATTERN
+from cityid.enrollment.idempotency import IDEMPOTENCY_KEY_PATTERN
+from cityid.policy.model import Policy
 from cityid.runtime import Runtime
 from cityid.web.deps import PERMISSION_ATTRIBUTE, current_staff, get_runtime, session_cookie_name
 
@@ -36,7 +40,7 @@ BEARER = "bearer"
 SESSION = "session"
 
 ANSWERS: dict[int, str] = {
-    400: "The request is not one the server can read",
+    400: "The body cannot be parsed at all (code `http`)",
     401: "Not signed in, or the bearer token is not valid (code `unauthenticated`)",
     403: "The caller's role does not permit this, or the console form expired (`forbidden`)",
     404: "No such record (code `not_found` or a more precise one)",
@@ -58,6 +62,8 @@ SERVICE_ANSWERS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/applications/{application_id}/reject": (409, 410),
     "POST /api/v1/applications/{application_id}/withdraw": (409, 410),
     "GET /audit/checkpoint": (404,),
+    "GET /audit/proof/inclusion": (404,),
+    "GET /audit/proof/consistency": (404,),
     "POST /api/v1/disclosure/requests": (404, 409),
     "POST /api/v1/disclosure/requests/{request_id}/decision": (409,),
     "GET /api/v1/disclosure/requests/{request_id}/package": (409, 410),
@@ -79,13 +85,23 @@ SERVICE_ANSWERS: dict[str, tuple[int, ...]] = {
     "GET /api/v1/retention/batches/{batch_id}/certificate": (409,),
 }
 
-# Path parameters whose rule the server checks itself (so FastAPI cannot show it).
-PATH_PARAMETERS: dict[str, dict[str, str]] = {
-    "card_number": {
+# Refusals a JSON Schema cannot carry (they depend on today's date or on other records).
+ANSWER_NOTES: dict[str, dict[int, str]] = {
+    "POST /api/v1/applications": {
+        422: "The input does not fit (code `bad_input`), or the city's rules refuse the "
+        "applicant (code `invalid_applicant`: an age from the date of birth, an expiry "
+        "a document type needs)",
+    },
+}
+
+# Parameters whose rule the server checks itself (so FastAPI cannot show it), by place.
+PARAMETERS: dict[tuple[str, str], dict[str, str]] = {
+    ("path", "card_number"): {
         "pattern": CARD_NUMBER_INPUT_PATTERN,
         "format": CARD_NUMBER_FORMAT,
         "description": "12 digits, spaces or hyphens allowed; the last is a Luhn check digit",
     },
+    ("header", "idempotency-key"): {"pattern": IDEMPOTENCY_KEY_PATTERN},
 }
 
 _ERROR_BODY: dict[str, Any] = {
@@ -102,6 +118,22 @@ _ERROR_BODY: dict[str, Any] = {
         }
     },
 }
+
+
+def _policy_rules(schemas: dict[str, Any], policy: Policy) -> None:
+    """What the applicant's validators check against this city's policy, as enums."""
+    address = schemas.get("Address", {}).get("properties", {})
+    if "state" in address:  # either case: the validator upper-cases it
+        state = policy.residency.state
+        cases = product(*({letter.upper(), letter.lower()} for letter in state))
+        address["state"]["enum"] = sorted("".join(letters) for letters in cases)
+    if "postal_code" in address:
+        address["postal_code"]["enum"] = sorted(policy.residency.postal_codes)
+    document = schemas.get("Document", {}).get("properties", {})
+    if "type" in document:
+        document["type"]["enum"] = [kind.code for kind in policy.document_types]
+
+
 # FastAPI's validation error bodies, which the API never sends.
 _FASTAPI_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
@@ -113,6 +145,7 @@ class RouteNeeds:
     signed_in: bool
     permission: str | None
     takes_input: bool
+    takes_body: bool
     names_a_record: bool
     uses_runtime: bool
 
@@ -144,6 +177,7 @@ def route_needs(route: APIRoute | RouteContext) -> RouteNeeds:
         signed_in=current_staff in calls,
         permission=permission,
         takes_input=_takes_input(route.dependant),
+        takes_body=route.body_field is not None,
         names_a_record=bool(route.dependant.path_params),
         uses_runtime=get_runtime in calls,
     )
@@ -152,6 +186,8 @@ def route_needs(route: APIRoute | RouteContext) -> RouteNeeds:
 def error_statuses(needs: RouteNeeds, refusals: tuple[int, ...] = ()) -> list[int]:
     """The error statuses an operation can answer with; a pure rule."""
     statuses = set(refusals)
+    if needs.takes_body:
+        statuses.add(400)  # a body the server cannot parse at all
     if needs.signed_in:
         statuses.add(401)
     if needs.permission is not None:
@@ -168,6 +204,13 @@ def error_statuses(needs: RouteNeeds, refusals: tuple[int, ...] = ()) -> list[in
 def _error_answer(status: int) -> dict[str, Any]:
     schema = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
     return {"description": ANSWERS[status], "content": {"application/json": {"schema": schema}}}
+
+
+def _constrain(schema: dict[str, Any], extra: dict[str, str]) -> None:
+    """Add a string rule to a parameter's schema, inside `anyOf` when it may be absent."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type", "string") == "string":
+            branch.update(extra)
 
 
 def _security_schemes(runtime: Runtime) -> dict[str, Any]:
@@ -210,6 +253,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
     for name in _FASTAPI_ERROR_SCHEMAS:
         schemas.pop(name, None)
     schemas[ERROR_SCHEMA] = _ERROR_BODY
+    _policy_rules(schemas, runtime.policy)
     components["securitySchemes"] = _security_schemes(runtime)
     for method, path, route in _operations(app):
         operation = document["paths"][path][method.lower()]
@@ -217,12 +261,16 @@ def describe(app: FastAPI) -> dict[str, Any]:
         operation["security"] = [{BEARER: []}, {SESSION: []}] if needs.signed_in else []
         responses = operation.setdefault("responses", {})
         responses.pop("422", None)  # FastAPI's {detail: [...]}: replaced below when it applies
-        for status in error_statuses(needs, SERVICE_ANSWERS.get(f"{method} {path}", ())):
-            responses.setdefault(str(status), _error_answer(status))
+        key = f"{method} {path}"
+        for status in error_statuses(needs, SERVICE_ANSWERS.get(key, ())):
+            answer = responses.setdefault(str(status), _error_answer(status))
+            note = ANSWER_NOTES.get(key, {}).get(status)
+            if note is not None:
+                answer["description"] = note
         for parameter in operation.get("parameters", []):
-            extra = PATH_PARAMETERS.get(parameter["name"])
-            if parameter.get("in") == "path" and extra is not None:
-                parameter["schema"].update(extra)
+            extra = PARAMETERS.get((parameter.get("in", ""), parameter["name"].lower()))
+            if extra is not None:
+                _constrain(parameter["schema"], extra)
     return document
 
 
