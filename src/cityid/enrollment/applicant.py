@@ -27,6 +27,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonDict, JsonValue
 
 from cityid.enrollment.countries import DOCUMENT_COUNTRY_CODES, is_document_country
 from cityid.errors import BadInput
@@ -81,9 +82,9 @@ TEXT_PATTERN = rf"^\s*[^{_REFUSED}]*?\s*$"
 FILLED_TEXT_PATTERN = rf"^\s*[^\s{_REFUSED}][^{_REFUSED}]*?\s*$"
 # Strict base64 (padding included), as `_require_base64` decodes it.
 BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
-_BASE64 = {"pattern": BASE64_PATTERN, "contentEncoding": "base64"}
-_TEXT = {"pattern": TEXT_PATTERN}
-_FILLED = {"pattern": FILLED_TEXT_PATTERN}
+_BASE64: JsonDict = {"pattern": BASE64_PATTERN, "contentEncoding": "base64"}
+_TEXT: JsonDict = {"pattern": TEXT_PATTERN}
+_FILLED: JsonDict = {"pattern": FILLED_TEXT_PATTERN}
 
 
 def _clean_text(value: str) -> str:
@@ -169,7 +170,7 @@ class Document(_Model):
     type: str
     number: str = Field(min_length=1, max_length=64, json_schema_extra=_FILLED)
     issuing_country: str = Field(
-        json_schema_extra={"enum": sorted(DOCUMENT_COUNTRY_CODES)},
+        json_schema_extra={"enum": list[JsonValue](sorted(DOCUMENT_COUNTRY_CODES))},
         description="ISO 3166-1 alpha-3 or ICAO code, either case",
     )
     expires: IsoDate | None = None
