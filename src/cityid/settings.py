@@ -30,3 +30,6 @@ class Settings(BaseSettings):
     insecure_cookies: bool = False
     # How often `serve` signs an audit checkpoint when the log has grown (0: never).
     checkpoint_interval_seconds: int = 300
+    # The address the public reaches this server at (cards' status URI, status lists'
+    # `sub`); overrides public_base_url in policy.toml. `serve --public-base-url` sets it.
+    public_base_url: str | None = None
