@@ -206,6 +206,15 @@ def _error_answer(status: int) -> dict[str, Any]:
     return {"description": ANSWERS[status], "content": {"application/json": {"schema": schema}}}
 
 
+def _without_null(parameter: dict[str, Any]) -> None:
+    """An optional header or query value is absent or a string, never JSON `null`."""
+    schema = parameter.get("schema", {})
+    branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1 and len(branches) < len(schema["anyOf"]):
+        del schema["anyOf"]
+        schema.update(branches[0])
+
+
 def _constrain(schema: dict[str, Any], extra: dict[str, str]) -> None:
     """Add a string rule to a parameter's schema, inside `anyOf` when it may be absent."""
     for branch in schema.get("anyOf", [schema]):
@@ -268,6 +277,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
             if note is not None:
                 answer["description"] = note
         for parameter in operation.get("parameters", []):
+            _without_null(parameter)
             extra = PARAMETERS.get((parameter.get("in", ""), parameter["name"].lower()))
             if extra is not None:
                 _constrain(parameter["schema"], extra)
