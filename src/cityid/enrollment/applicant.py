@@ -42,6 +42,8 @@ DATE_MESSAGE = "not a date (use YYYY-MM-DD)"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Five digits, or ZIP+4 (only the five are kept); the OpenAPI document carries it too.
 POSTAL_CODE_PATTERN = r"^[0-9]{5}(-[0-9]{4})?$"
+# A phone number as people write it, or nothing.
+PHONE_PATTERN = r"^(?:[0-9+()\-. ]{3,40})?$"
 
 
 class InvalidApplicant(BadInput):
@@ -150,7 +152,7 @@ class Address(_Model):
 
 class EmergencyContact(_Model):
     name: str = Field(min_length=1, max_length=200, json_schema_extra=_FILLED)
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=40, json_schema_extra={"pattern": PHONE_PATTERN})
     relationship: str = Field(default="", max_length=60, json_schema_extra=_TEXT)
 
     @field_validator("name", "relationship", mode="before")
@@ -161,7 +163,7 @@ class EmergencyContact(_Model):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[0-9+()\-. ]{3,40}", value):
+        if not re.fullmatch(PHONE_PATTERN, value):
             raise ValueError("not a phone number")
         return value
 
