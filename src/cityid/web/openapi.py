@@ -13,8 +13,9 @@ below:
   or the console's CSRF check), 404 (a path names a record), 422 (any input: validation
   or BadInput), 503 (the database or keystore does not answer), and the refusals (409,
   410, 429, 404 without a path id) the services raise, from SERVICE_ANSWERS;
-- path patterns the server enforces, from its own constants (card numbers), and the
-  applicant rules this city's policy sets (state, postal codes, document types).
+- parameter patterns the server enforces, from its own constants (card numbers, the
+  Idempotency-Key), and the applicant rules this city's policy sets (state, postal
+  codes, document types); the applicant's own patterns come with its model.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ ANSWERS: dict[int, str] = {
 # Refusals raised inside the services, which no dependency of the route shows.
 SERVICE_ANSWERS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/tokens": (401,),
-    "DELETE /api/v1/tokens/{token_id}": (),
     "POST /api/v1/applications": (409,),
     "POST /api/v1/applications/status-check": (404,),
     "GET /api/v1/applications/{application_id}": (410,),
@@ -216,7 +216,7 @@ def _without_null(parameter: dict[str, Any]) -> None:
 
 
 def _constrain(schema: dict[str, Any], extra: dict[str, str]) -> None:
-    """Add a string rule to a parameter's schema, inside `anyOf` when it may be absent."""
+    """Add a string rule to a parameter's schema (any `anyOf` branch that is a string)."""
     for branch in schema.get("anyOf", [schema]):
         if branch.get("type", "string") == "string":
             branch.update(extra)
