@@ -98,6 +98,21 @@ def _faults_for_this_process() -> FaultHooks:
     return from_environment() or NoFaults()
 
 
+def _with_public_base_url(policy: Policy, settings: Settings) -> Policy:
+    """CITYID_PUBLIC_BASE_URL, when set, names the public address instead of the policy."""
+    if settings.public_base_url is None:
+        return policy
+    from cityid.errors import BadInput
+    from cityid.public_address import parse_public_base_url
+
+    try:
+        url = parse_public_base_url(settings.public_base_url).url
+    except BadInput as exc:
+        raise ConfigError(f"CITYID_PUBLIC_BASE_URL: {exc.message}") from None
+    program = policy.program.model_copy(update={"public_base_url": url})
+    return policy.model_copy(update={"program": program})
+
+
 @dataclass
 class Runtime:
     data_dir: Path
@@ -118,7 +133,7 @@ class Runtime:
         settings = settings or Settings()
         data_dir = (data_dir or settings.data_dir).resolve()
         config = DataDirConfig.read(data_dir)
-        policy = load_policy(data_dir / POLICY_FILE)
+        policy = _with_public_base_url(load_policy(data_dir / POLICY_FILE), settings)
         return cls(
             data_dir=data_dir, settings=settings, config=config, policy=policy,
             faults=faults or _faults_for_this_process(),

@@ -32,3 +32,6 @@ class Settings(BaseSettings):
     checkpoint_interval_seconds: int = 300
     # How long the log waits for each witness to cosign a checkpoint.
     witness_timeout_seconds: float = 3.0
+    # The address the public reaches this server at (cards' status URI, status lists'
+    # `sub`); overrides public_base_url in policy.toml. `serve --public-base-url` sets it.
+    public_base_url: str | None = None

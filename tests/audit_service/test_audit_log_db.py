@@ -162,7 +162,10 @@ def test_the_public_endpoints_serve_checkpoint_and_proofs(runtime: Runtime) -> N
             "/audit/proof/consistency", params={"old": 3, "new": checkpoint.size}
         )
         assert consistency.json()["new_root_hash"] == checkpoint.root.hex()
-        bad = client.get("/audit/proof/inclusion", params={"index": 99})
+        beyond = client.get("/audit/proof/inclusion", params={"index": 99})
+        assert beyond.status_code == 404
+        assert beyond.json()["error"]["code"] == "not_in_log"
+        bad = client.get("/audit/proof/inclusion", params={"index": -1})
         assert bad.status_code == 422
         assert "index" in bad.json()["error"]["message"]
 

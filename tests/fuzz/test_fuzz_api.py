@@ -9,49 +9,15 @@ generation reaches only sometimes, are probed exactly in a second test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 
-from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
-from cityid.staff.actor import Actor
-from cityid.store.uow import UnitOfWork
-from cityid.web.app import create_app
-from tests.conftest import ADMIN_PASSWORD
-
-CLERK_PASSWORD = "a clerk's long passphrase 1"
 EXAMPLES_PER_OPERATION = 4
-
-
-def _token(client: TestClient, username: str, password: str) -> str:
-    answer = client.post("/api/v1/tokens", json={"username": username, "password": password})
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["token"])
-
-
-@pytest.fixture
-def fuzz_app(sqlite_data_dir: Path) -> Iterator[Any]:
-    runtime = Runtime.open(sqlite_data_dir)
-    with UnitOfWork(runtime.engine) as uow:
-        add_user(uow, runtime.policy, username="clerk1", role="clerk",
-                 password=CLERK_PASSWORD, by=Actor("test", "test", "admin"))  # fmt: skip
-        uow.commit()
-    app = create_app(runtime)
-    with TestClient(app) as client:
-        tokens = {
-            "anonymous": None,
-            "clerk": _token(client, "clerk1", CLERK_PASSWORD),
-            "admin": _token(client, "admin", ADMIN_PASSWORD),
-        }
-        yield app, tokens
 
 
 def _operations(app: Any) -> list[Any]:

@@ -154,11 +154,19 @@ def checkpoint_if_grown(runtime: Runtime) -> StoredCheckpoint | None:
     return made
 
 
+class NotInLog(NotFound):
+    """A well-formed position or tree size the log has not reached (yet)."""
+
+    code = "not_in_log"
+
+
 def _check_size(size: int | None, log: int, what: str) -> int:
     if size is None:
         return log
-    if size < 0 or size > log:
-        raise BadInput(f"{what} must be between 0 and the log size ({log})")
+    if size < 0:
+        raise BadInput(f"{what} must be 0 or more")
+    if size > log:
+        raise NotInLog(f"{what}: the log has {log} entries")
     return size
 
 
@@ -173,10 +181,10 @@ def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> di
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         tree = current_tree(runtime, uow)
         size = _check_size(signed_size(uow) if size is None else size, tree.size, "size")
-        if not 0 <= index < size:
-            raise BadInput(
-                f"index must be between 0 and {size - 1}" if size else "the log is empty"
-            )
+        if index < 0:
+            raise BadInput("index must be 0 or more")
+        if index >= size:
+            raise NotInLog(f"no entry {index} in a tree of size {size}")
         proof = tree.inclusion_proof(index, size)
         return {
             "index": index,
@@ -192,8 +200,10 @@ def consistency_proof(runtime: Runtime, old: int, new: int | None = None) -> dic
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         tree = current_tree(runtime, uow)
         new = _check_size(signed_size(uow) if new is None else new, tree.size, "new")
-        if not 0 <= old <= new:
-            raise BadInput("old must be between 0 and new")
+        if old < 0:
+            raise BadInput("old must be 0 or more")
+        if old > new:
+            raise NotInLog(f"no tree of size {old} inside one of size {new}")
         proof = tree.consistency_proof(old, new)
         return {
             "old": old,

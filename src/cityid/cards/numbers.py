@@ -9,10 +9,18 @@ readers already know it. Uniqueness is the database's job: on a collision, draw 
 from __future__ import annotations
 
 import random
+import re
 import secrets
 
 CARD_NUMBER_LENGTH = 12
 _BODY_LENGTH = CARD_NUMBER_LENGTH - 1
+# As stored and shown by the API: the digits only.
+CARD_NUMBER_PATTERN = rf"^[0-9]{{{CARD_NUMBER_LENGTH}}}$"
+# As people type it and the API takes it: the digits, spaces and hyphens anywhere.
+CARD_NUMBER_INPUT_PATTERN = rf"^[ -]*(?:[0-9][ -]*){{{CARD_NUMBER_LENGTH}}}$"
+# What a pattern cannot say: the last digit is the Luhn check digit (OpenAPI `format`).
+CARD_NUMBER_FORMAT = "card-number"
+_INPUT = re.compile(CARD_NUMBER_INPUT_PATTERN)
 
 
 def luhn_check_digit(body: str) -> str:
@@ -49,9 +57,9 @@ def normalize_card_number(text: str) -> str:
 
 def is_valid_card_number(text: str) -> bool:
     """12 ASCII digits (spaces/hyphens allowed) whose last digit is the Luhn check."""
-    number = normalize_card_number(text)
-    if len(number) != CARD_NUMBER_LENGTH or not (number.isascii() and number.isdigit()):
+    if not _INPUT.fullmatch(text.strip()):
         return False
+    number = normalize_card_number(text)
     return luhn_check_digit(number[:-1]) == number[-1]
 
 

@@ -27,8 +27,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonDict, JsonValue
 
-from cityid.enrollment.countries import is_document_country
+from cityid.enrollment.countries import DOCUMENT_COUNTRY_CODES, is_document_country
 from cityid.errors import BadInput
 from cityid.policy.model import Policy
 
@@ -39,6 +40,10 @@ MAX_PHOTO_B64_CHARS = 7 * 1024 * 1024
 MAX_COPY_B64_CHARS = 14 * 1024 * 1024
 DATE_MESSAGE = "not a date (use YYYY-MM-DD)"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Five digits, or ZIP+4 (only the five are kept); the OpenAPI document carries it too.
+POSTAL_CODE_PATTERN = r"^[0-9]{5}(-[0-9]{4})?$"
+# A phone number as people write it, or nothing.
+PHONE_PATTERN = r"^(?:[0-9+()\-. ]{3,40})?$"
 
 
 class InvalidApplicant(BadInput):
@@ -71,6 +76,17 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 # Bidi embeddings, overrides and isolates can make text display as something else.
 _BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The same rule as a pattern, for the OpenAPI document (validation below does not use a
+# regex: it runs before the length limits). Blanks at either end are trimmed, so allowed.
+_REFUSED = "\\x00-\\x1f\\x7f-\\x9f" + "".join(f"\\u{ord(c):04x}" for c in sorted(_BIDI_OVERRIDES))
+TEXT_PATTERN = rf"^\s*[^{_REFUSED}]*?\s*$"
+# Text that must not be empty once trimmed.
+FILLED_TEXT_PATTERN = rf"^\s*[^\s{_REFUSED}][^{_REFUSED}]*?\s*$"
+# Strict base64 (padding included), as `_require_base64` decodes it.
+BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+_BASE64: JsonDict = {"pattern": BASE64_PATTERN, "contentEncoding": "base64"}
+_TEXT: JsonDict = {"pattern": TEXT_PATTERN}
+_FILLED: JsonDict = {"pattern": FILLED_TEXT_PATTERN}
 
 
 def _clean_text(value: str) -> str:
@@ -99,11 +115,11 @@ class _Model(BaseModel):
 
 
 class Address(_Model):
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str = Field(default="", max_length=200)
-    city: str = Field(min_length=1, max_length=100)
+    line1: str = Field(min_length=1, max_length=200, json_schema_extra=_FILLED)
+    line2: str = Field(default="", max_length=200, json_schema_extra=_TEXT)
+    city: str = Field(min_length=1, max_length=100, json_schema_extra=_FILLED)
     state: str = Field(min_length=2, max_length=2)
-    postal_code: str
+    postal_code: str = Field(json_schema_extra={"pattern": POSTAL_CODE_PATTERN})
 
     @field_validator("line1", "line2", "city", mode="before")
     @classmethod
@@ -125,7 +141,7 @@ class Address(_Model):
     @classmethod
     def _postal_code(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip()
-        if not re.fullmatch(r"\d{5}(-\d{4})?", value):
+        if not re.fullmatch(POSTAL_CODE_PATTERN, value):
             raise ValueError("not a postal code (five digits)")
         value = value[:5]
         policy, _ = _context(info)
@@ -135,9 +151,9 @@ class Address(_Model):
 
 
 class EmergencyContact(_Model):
-    name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(default="", max_length=40)
-    relationship: str = Field(default="", max_length=60)
+    name: str = Field(min_length=1, max_length=200, json_schema_extra=_FILLED)
+    phone: str = Field(default="", max_length=40, json_schema_extra={"pattern": PHONE_PATTERN})
+    relationship: str = Field(default="", max_length=60, json_schema_extra=_TEXT)
 
     @field_validator("name", "relationship", mode="before")
     @classmethod
@@ -147,20 +163,25 @@ class EmergencyContact(_Model):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        if value and not re.fullmatch(r"[0-9+()\-. ]{3,40}", value):
+        if not re.fullmatch(PHONE_PATTERN, value):
             raise ValueError("not a phone number")
         return value
 
 
 class Document(_Model):
     type: str
-    number: str = Field(min_length=1, max_length=64)
-    issuing_country: str
+    number: str = Field(min_length=1, max_length=64, json_schema_extra=_FILLED)
+    issuing_country: str = Field(
+        json_schema_extra={"enum": list[JsonValue](sorted(DOCUMENT_COUNTRY_CODES))},
+        description="ISO 3166-1 alpha-3 or ICAO code, either case",
+    )
     expires: IsoDate | None = None
     mrz: str | None = Field(default=None, max_length=200)
     has_original: bool = True
     # A scanned copy (legacy import, retain mode only), base64.
-    copy_b64: str | None = Field(default=None, max_length=MAX_COPY_B64_CHARS)
+    copy_b64: str | None = Field(
+        default=None, max_length=MAX_COPY_B64_CHARS, json_schema_extra=_BASE64
+    )
 
     @field_validator("number", mode="before")
     @classmethod
@@ -206,8 +227,8 @@ def _require_base64(value: str) -> None:
 
 
 class Applicant(_Model):
-    given_name: str = Field(max_length=MAX_NAME_LENGTH)
-    family_name: str = Field(max_length=MAX_NAME_LENGTH)
+    given_name: str = Field(max_length=MAX_NAME_LENGTH, json_schema_extra=_TEXT)
+    family_name: str = Field(max_length=MAX_NAME_LENGTH, json_schema_extra=_TEXT)
     date_of_birth: IsoDate
     address: Address
     gender: Literal["F", "M", "X"] | None = None
@@ -217,7 +238,9 @@ class Applicant(_Model):
     emergency_contact: EmergencyContact | None = None
     caretaker_present: bool = False
     documents: list[Document] = Field(default_factory=list, max_length=20)
-    photo: str | None = Field(default=None, max_length=MAX_PHOTO_B64_CHARS)
+    photo: str | None = Field(
+        default=None, max_length=MAX_PHOTO_B64_CHARS, json_schema_extra=_BASE64
+    )
     centre: str | None = Field(default=None, max_length=80)
 
     @field_validator("given_name", "family_name", mode="before")

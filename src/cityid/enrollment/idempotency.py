@@ -29,7 +29,8 @@ from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 
 KEEP_FOR = dt.timedelta(days=1)
-_KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]{8,64}$"
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 class KeyReused(Refused):

@@ -262,7 +262,7 @@ def verify_against_log(
         return verify_receipt(receipt, keys, origin=origin)
     try:
         fresh = audit_service.inclusion_proof(runtime, index, latest.size)
-    except BadInput:
+    except (BadInput, NotFound):
         return {"ok": False, "problem": "the entry index is not in the log"}
     result = verify_receipt(
         receipt, keys, origin=origin, checkpoint_note=latest.note, proof=fresh["proof"]

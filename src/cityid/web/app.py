@@ -19,6 +19,8 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from cityid import __version__
 from cityid.errors import CityIdError, Unavailable
 from cityid.runtime import Runtime
+from cityid.web import openapi
+from cityid.web.methods import HeadAsGet, allowed_methods
 from cityid.web.routes import (
     applicant,
     audit_console,
@@ -96,7 +98,9 @@ def _wants_html(request: Request) -> bool:
     return not path.startswith("/api") and "text/html" in request.headers.get("accept", "")
 
 
-def _error_response(request: Request, status: int, code: str, message: str) -> Response:
+def _error_response(
+    request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_html(request):
         if status == 401 and request.url.path.startswith("/console"):
             return RedirectResponse("/console/login", status_code=303)
@@ -112,8 +116,11 @@ def _error_response(request: Request, status: int, code: str, message: str) -> R
                 "program": runtime.policy.program,
             },
             status_code=status,
+            headers=headers,
         )
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
 
 
 async def _sign_checkpoints(runtime: Runtime, interval: int) -> None:
@@ -150,6 +157,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.exception_handler(CityIdError)
@@ -179,7 +187,11 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error_response(request, exc.status_code, "http", str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            allowed = allowed_methods(request.app.router.routes, request.url.path)
+            headers["Allow"] = ", ".join(allowed)
+        return _error_response(request, exc.status_code, "http", str(exc.detail), headers)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -187,6 +199,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     for module in ROUTE_MODULES:
         app.include_router(module.router)
+    openapi.install(app)
     return app
 
 

@@ -58,12 +58,32 @@ def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64)] = 1,
+    public_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-base-url",
+            help="The address the public reaches this server at (cards name it); "
+            "else CITYID_PUBLIC_BASE_URL, else public_base_url in policy.toml.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API, the staff console and the public pages."""
     import uvicorn
 
+    from cityid.public_address import check_listen_address, parse_public_base_url
+
     cli = cli_context(ctx)
+    if public_base_url is not None:
+        # Before the runtime opens: it (and every worker) reads the address from here.
+        os.environ["CITYID_PUBLIC_BASE_URL"] = parse_public_base_url(public_base_url).url
     runtime = cli.runtime()  # fail here, in one line, if the data dir is wrong
+    public = parse_public_base_url(runtime.policy.program.public_base_url)
+    set_by_operator = bool(public_base_url or os.environ.get("CITYID_PUBLIC_BASE_URL"))
+    check = check_listen_address(public, host, port, set_by_operator=set_by_operator)
+    if check.refusal is not None:
+        raise BadInput(f"not serving: {check.refusal}", code="public_base_url")
+    if check.warning is not None:
+        typer.echo(f"cityid: WARNING: {check.warning}", err=True)
     from cityid.store.engine import check_database
 
     check_database(runtime.engine)

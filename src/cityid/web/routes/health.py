@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from cityid.errors import CityIdError
 from cityid.runtime import Runtime
@@ -20,7 +21,16 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, str]
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Not ready: `checks` says what is not"}},
+)
 def readyz(runtime: Runtime = Depends(get_runtime)) -> JSONResponse:
     """The database answers at the schema's head and the keystore opens."""
     checks: dict[str, str] = {}
