@@ -371,8 +371,9 @@ def test_proofs_without_a_size_use_the_latest_signed_checkpoint(
         assert proof["size"] == 20
         assert base64.b64encode(bytes.fromhex(proof["root_hash"])).decode() == root_b64
         beyond = client.get("/audit/proof/inclusion", params={"index": 25})
-        assert beyond.status_code == 422
-        assert "between 0 and 19" in beyond.json()["error"]["message"]
+        assert beyond.status_code == 404  # not in the signed tree: not_in_log
+        assert beyond.json()["error"]["code"] == "not_in_log"
+        assert "tree of size 20" in beyond.json()["error"]["message"]
         consistency = client.get("/audit/proof/consistency", params={"old": 10}).json()
         assert consistency["new"] == 20
         explicit = client.get("/audit/proof/inclusion", params={"index": 25, "size": 30})
