@@ -214,3 +214,40 @@ def test_a_card_in_another_script_reads_in_claim169_with_the_exported_key(
     shown = site.anon("verify", qr, "--purpose", "identity")
     assert shown.json["claims"]["full_name"] == "Ivan Petrov"
     assert shown.json["claims"]["native_name"] == "Иван Петров"
+
+
+def test_every_public_format_answers_head_and_any_origin_but_staff_routes_do_not(
+    public_site: PublicSite,
+) -> None:
+    from cityid.audit import service as audit
+    from cityid.store.uow import UnitOfWork
+
+    _issued(public_site)
+    with UnitOfWork(public_site.desk.runtime.engine) as uow:
+        audit.create_checkpoint(public_site.desk.runtime, uow)
+        uow.commit()
+    origin = {"Origin": "https://bank.example"}
+    for path in ("/.well-known/cityid/keys", "/status-lists/1", "/.well-known/cityid/verifier-pack",
+                 "/log/checkpoint", "/audit/checkpoint", "/audit/public-key"):  # fmt: skip
+        url = f"{public_site.url}{path}"
+        got = httpx.get(url, headers=origin)
+        head = httpx.head(url, headers=origin)
+        assert got.status_code == head.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["access-control-allow-origin"] == "*", path
+        asking = {
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept",
+        }
+        preflight = httpx.options(url, headers=origin | asking)
+        assert (
+            preflight.status_code == 204
+            and "GET" in preflight.headers["access-control-allow-methods"]
+        )
+    refused = httpx.post(f"{public_site.url}/status-lists/1")
+    assert refused.status_code == 405 and set(refused.headers["allow"].split(", ")) == {
+        "GET",
+        "HEAD",
+    }
+    staff = httpx.get(f"{public_site.url}/api/v1/holds", headers=origin)
+    assert "access-control-allow-origin" not in staff.headers

@@ -20,6 +20,7 @@ from cityid import __version__
 from cityid.errors import CityIdError, Unavailable
 from cityid.runtime import Runtime
 from cityid.web import openapi
+from cityid.web.cors import PublicReadCors
 from cityid.web.methods import HeadAsGet, allowed_methods
 from cityid.web.routes import (
     applicant,
@@ -158,6 +159,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(PublicReadCors)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.exception_handler(CityIdError)

@@ -47,6 +47,7 @@ ANSWERS: dict[int, str] = {
     404: "No such record (code `not_found` or a more precise one)",
     409: "The rules, a hold or the record's state refuse it (code `refused` or more precise)",
     410: "The record's keys were destroyed: what they protected is gone for good",
+    406: "None of the representations this resource has fits the Accept header",
     422: "The input does not fit: each problem names its field, never its value",
     429: "Too many requests from this client address; try again shortly",
     503: "The database or the keystore does not answer; try again shortly",
@@ -203,7 +204,8 @@ def error_statuses(needs: RouteNeeds, refusals: tuple[int, ...] = ()) -> list[in
 
 def _error_answer(status: int) -> dict[str, Any]:
     schema = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
-    return {"description": ANSWERS[status], "content": {"application/json": {"schema": schema}}}
+    description = ANSWERS.get(status, "An error")
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _without_null(parameter: dict[str, Any]) -> None:
@@ -276,6 +278,9 @@ def describe(app: FastAPI) -> dict[str, Any]:
             note = ANSWER_NOTES.get(key, {}).get(status)
             if note is not None:
                 answer["description"] = note
+        for status_text, answer in responses.items():  # declared by the route itself
+            if status_text[:1] in "45" and "content" not in answer:
+                answer["content"] = _error_answer(int(status_text))["content"]
         for parameter in operation.get("parameters", []):
             _without_null(parameter)
             extra = PARAMETERS.get((parameter.get("in", ""), parameter["name"].lower()))

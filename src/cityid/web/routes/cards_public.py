@@ -69,15 +69,15 @@ def _verify(runtime: Runtime, qr: str, purpose: str) -> VerificationResult:
         return service.verify_here(runtime, uow, qr, purpose)  # type: ignore[arg-type]
 
 
-# Anyone may fetch these, from any page: a bank's web verifier runs on its own origin.
-_PUBLIC = {"Access-Control-Allow-Origin": "*", "Vary": "Accept"}
+# The form depends on Accept (CORS for these paths is web/cors.py's, app-wide).
+_PUBLIC = {"Vary": "Accept"}
 
 
 @router.get(
     "/.well-known/cityid/keys",
     responses={
         200: {"content": {m: {} for m in _KEY_SET_MEDIA_TYPES}},
-        406: {"description": "None of the offered media types is acceptable"},
+        406: {"description": "None of the forms offered fits the Accept header"},
     },
 )
 def issuer_keys(request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:

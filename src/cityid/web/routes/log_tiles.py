@@ -18,18 +18,20 @@ from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import get_runtime
 
-router = APIRouter(prefix="/log", tags=["audit log (tlog-tiles)"])
+# Described by the C2SP tlog-tiles specification, not the OpenAPI document (its paths
+# are one opaque tile path that only that spec constrains).
+router = APIRouter(prefix="/log", tags=["audit log (tlog-tiles)"], include_in_schema=False)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_LIVED = "public, max-age=5"
-_OPEN = {"Access-Control-Allow-Origin": "*"}
+# CORS for /log/ is app-wide (web/cors.py).
 
 
 def _error(exc: CityIdError) -> Response:
     return JSONResponse(
         {"error": {"code": exc.code, "message": exc.message}},
         status_code=exc.http_status,
-        headers={**_OPEN, "Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -44,7 +46,7 @@ def checkpoint(runtime: Runtime = Depends(get_runtime)) -> Response:
     return Response(
         note.encode("utf-8"),
         media_type="text/plain; charset=utf-8",
-        headers={**_OPEN, "Cache-Control": SHORT_LIVED},
+        headers={"Cache-Control": SHORT_LIVED},
     )
 
 
@@ -55,7 +57,7 @@ def tile(rest: str, request: Request, runtime: Runtime = Depends(get_runtime)) -
         resource = tile_service.read_tile(runtime, f"tile/{rest}")
     except CityIdError as exc:
         return _error(exc)
-    headers = {**_OPEN, "Cache-Control": IMMUTABLE if resource.immutable else SHORT_LIVED}
+    headers = {"Cache-Control": IMMUTABLE if resource.immutable else SHORT_LIVED}
     data = resource.data
     if rest.startswith("entries/"):
         headers["Vary"] = "Accept-Encoding"

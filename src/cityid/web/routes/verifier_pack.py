@@ -25,5 +25,5 @@ def verifier_pack(runtime: Runtime = Depends(get_runtime)) -> Response:
     return Response(
         built.data,
         media_type=MEDIA_TYPE,
-        headers={"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"},
+        headers={"Cache-Control": f"public, max-age={max_age}"},
     )
