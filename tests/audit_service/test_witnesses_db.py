@@ -25,6 +25,7 @@ from cityid.audit import service
 from cityid.audit.checkpoint import sign_checkpoint
 from cityid.audit.merkle import MerkleTree, leaf_hash
 from cityid.audit.tables import audit_cosignatures
+from cityid.bootstrap import open_runtime
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
@@ -64,7 +65,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    rt = Runtime.open(data_dir)
+    rt = open_runtime(data_dir)
     yield rt
     rt.close()
 
@@ -165,7 +166,7 @@ def test_two_witnesses_cosign_and_the_log_survives_one_going_down(
     assert {w["status"] for w in both.json["witnesses"]} == {"valid"}
 
     # What the log serves carries both cosignatures.
-    with TestClient(create_app(Runtime.open(data_dir)), base_url="https://testserver") as client:
+    with TestClient(create_app(open_runtime(data_dir)), base_url="https://testserver") as client:
         served = client.get("/audit/checkpoint").text
     assert served == made["checkpoint"]
     assert _verify(cli, tmp_path, served, vkeys, 2, log_vkey).code == 0

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications
 from cityid.retention import disposition, legacy_import
 from cityid.retention.receipts import issue_receipts
@@ -25,7 +26,7 @@ from tests.retention.retention_helpers import ADMIN, PASSWORD, actors, write_bac
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    opened = Runtime.open(data_dir)
+    opened = open_runtime(data_dir)
     yield opened
     opened.close()
 

@@ -29,11 +29,12 @@ from cityid.audit.tables import (
     audit_head,
 )
 from cityid.errors import BadInput, NotFound
-from cityid.runtime import Runtime
+from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
 
 CHECKPOINT_PURPOSE = "audit-checkpoint"
-_TREE_CACHE = "audit_tree"
+# This process's Merkle tree of the log, topped up from the database before each use.
+AUDIT_TREE: ProcessService[MerkleTree] = ProcessService("audit tree", MerkleTree)
 LOAD_CHUNK = 100_000
 
 
@@ -64,7 +65,7 @@ def log_size(uow: UnitOfWork) -> int:
 
 def current_tree(runtime: Runtime, uow: UnitOfWork) -> MerkleTree:
     """This process's tree, topped up with every entry committed since it was last used."""
-    tree: MerkleTree = runtime._extras.setdefault(_TREE_CACHE, MerkleTree())
+    tree = runtime.services.get(AUDIT_TREE)
     size = log_size(uow)
     while tree.size < size:
         rows = uow.conn.execute(

@@ -36,16 +36,13 @@ class StepResult:
 
 
 def duplicate_search_wired() -> bool:
-    """True once enrollment's screening calls cityid.matching's 1:N duplicate search."""
-    if importlib.util.find_spec("cityid.matching.service") is None:
+    """True once the composition root binds enrollment's screening port to matching's
+    1:N duplicate search."""
+    if importlib.util.find_spec("cityid.matching.screener") is None:
         return False
-    from cityid.enrollment import screening
+    from cityid import bootstrap
 
-    source = inspect.getsource(screening)
-    return any(
-        mark in source
-        for mark in ("matching.service", "matching import service", "screen_application")
-    )
+    return "MatchingScreener" in inspect.getsource(bootstrap)
 
 
 _RETENTION_NEEDS = {

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from cityid.crypto import KeyedHasher, Keystore, RecordSealer, SealedKey
 from cityid.enrollment.applicant import Applicant
+from cityid.enrollment.document_token import PURPOSE as DOCUMENT_TOKEN_PURPOSE
 from cityid.enrollment.normalise import dob_key, normalise_address, normalise_name
 from cityid.enrollment.tables import (
     application_history,
@@ -25,7 +26,6 @@ from cityid.enrollment.tables import (
     document_copies,
 )
 from cityid.errors import NotFound
-from cityid.matching.document_token import PURPOSE as DOCUMENT_TOKEN_PURPOSE
 from cityid.store.uow import UnitOfWork
 
 BLIND_INDEX_PURPOSE = "blind-index"

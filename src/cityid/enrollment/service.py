@@ -29,6 +29,7 @@ from cityid.enrollment.applicant import (
     InvalidApplicant,
     parse_applicant,
 )
+from cityid.enrollment.document_token import document_token
 from cityid.enrollment.lifecycle import (
     APPLICATION_TYPES,
     CardState,
@@ -51,7 +52,7 @@ from cityid.enrollment.repository import (
     personal_fields,
     sealed_key_of,
 )
-from cityid.enrollment.screening import screen
+from cityid.enrollment.screening import mrz_failure, screen
 from cityid.enrollment.tables import (
     applications,
     document_attestations,
@@ -59,15 +60,16 @@ from cityid.enrollment.tables import (
     policy_mode_changes,
 )
 from cityid.errors import BadInput
-from cityid.matching.document_token import document_token
-from cityid.matching.signals import mrz_failure
 from cityid.policy.eligibility import EligibilityDecision, decide
-from cityid.runtime import Runtime
+from cityid.runtime import ProcessService, Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
-_MODE_CACHE = "enrollment.mode_changes_recorded"
+# The document-mode changes this process has seen recorded: checked once, not per intake.
+MODE_CHANGES_SEEN: ProcessService[set[tuple[dt.date, str]]] = ProcessService(
+    "document-mode changes seen", set
+)
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,7 @@ def record_mode_changes(uow: UnitOfWork, runtime: Runtime, today: dt.date | None
     """
     today = today or runtime.today()
     due = [c for c in runtime.policy.retention.mode_changes if c.effective <= today]
-    known: set[tuple[dt.date, str]] = runtime._extras.setdefault(_MODE_CACHE, set())
+    known = runtime.services.get(MODE_CHANGES_SEEN)
     pending = [c for c in due if (c.effective, c.mode) not in known]
     if not pending:
         return 0

@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cityid import __version__
+from cityid.bootstrap import open_runtime
+from cityid.devtools.faults import from_environment
 from cityid.errors import CityIdError, Unavailable
 from cityid.runtime import Runtime
 from cityid.web import openapi
@@ -205,4 +207,4 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 def create_app_from_environment() -> FastAPI:
     """Uvicorn's factory: each worker process opens its own runtime."""
-    return create_app(Runtime.open())
+    return create_app(open_runtime(faults=from_environment()))

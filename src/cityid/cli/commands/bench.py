@@ -22,7 +22,7 @@ def bench(
     from rich.console import Console
     from rich.table import Table
 
-    from cityid import benchmarks
+    from cityid.devtools.bench import suites as benchmarks
 
     cli = cli_context(ctx)
     rows = benchmarks.run(size=size, only=only)

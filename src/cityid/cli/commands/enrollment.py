@@ -139,7 +139,7 @@ def synth_applicants(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same file.")] = 0,
 ) -> None:
     """Realistic synthetic New Yorkers, each line with its ground truth."""
-    from cityid.enrollment.synth import write_jsonl
+    from cityid.devtools.synth.applicants import write_jsonl
 
     cli = cli_context(ctx)
     policy, today = _policy_and_today(cli)
