@@ -62,4 +62,4 @@ reliability: $(STAMP)
 	$(BIN)/python scripts/loadtest.py --clients 50 --seconds 60 --json-out test-artifacts/load-report.json
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

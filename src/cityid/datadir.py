@@ -81,7 +81,7 @@ def init_data_dir(
         migrate.upgrade(runtime.engine)
 
         from cityid.crypto.open import create_keystore
-        from cityid.staff.accounts import bootstrap_admin
+        from cityid.operations.accounts import bootstrap_admin
 
         keystore = create_keystore(keystore_backend, data_dir, settings)
         for purpose in ("card-issuer", "audit-checkpoint"):

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications
-from cityid.staff.accounts import add_user
+from cityid.operations.accounts import add_user
+from cityid.rendering import i18n
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
-from cityid.web import i18n
 from cityid.web.app import create_app
 
 HTML = {"accept": "text/html"}

@@ -11,7 +11,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from cityid.policy import load_policy
-from cityid.web import i18n
+from cityid.rendering import i18n
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]

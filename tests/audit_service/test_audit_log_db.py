@@ -119,7 +119,7 @@ def test_inclusion_proofs_check_against_the_signed_checkpoint(
 
 
 def test_audit_entries_need_the_auditor_permission(runtime: Runtime, cli, data_dir: Path) -> None:
-    from cityid.staff.accounts import add_user
+    from cityid.operations.accounts import add_user
 
     with UnitOfWork(runtime.engine) as uow:
         add_user(

@@ -29,7 +29,7 @@ _ISSUER_SCRIPT = textwrap.dedent(
     from cityid.cards import service
     from cityid.bootstrap import open_runtime
     from cityid.runtime import Runtime
-    from cityid.staff.accounts import authenticate
+    from cityid.operations.accounts import authenticate
     from cityid.store.uow import UnitOfWork
 
     runtime = open_runtime(Path(sys.argv[1]))

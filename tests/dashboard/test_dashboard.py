@@ -22,10 +22,10 @@ from cityid.enrollment.tables import applications
 from cityid.errors import Forbidden
 from cityid.matching import review
 from cityid.matching.tables import review_items
+from cityid.operations.accounts import add_user
 from cityid.reports.dashboard import DUE_NOW, build_dashboard, records_due
 from cityid.retention import holds
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app

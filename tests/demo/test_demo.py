@@ -10,8 +10,8 @@ import pytest
 
 from cityid.bootstrap import open_runtime
 from cityid.demo import checks, story
+from cityid.operations.accounts import authenticate
 from cityid.settings import Settings
-from cityid.staff.accounts import authenticate
 from cityid.store.uow import UnitOfWork
 
 STEP_NAMES = [name for name, _step in story.STEPS]

@@ -18,8 +18,8 @@ import pytest
 from cityid.bootstrap import open_runtime
 from cityid.enrollment import service
 from cityid.enrollment.applicant import parse_applicant
+from cityid.operations.accounts import add_user
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 

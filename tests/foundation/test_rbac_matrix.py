@@ -16,8 +16,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user, issue_api_token
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user, issue_api_token
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import is_allowed
 from cityid.store.uow import UnitOfWork

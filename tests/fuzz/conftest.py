@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cityid.bootstrap import open_runtime
-from cityid.staff.accounts import add_user
+from cityid.operations.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app

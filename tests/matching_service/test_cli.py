@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from cityid.bootstrap import open_runtime
-from cityid.staff.accounts import add_user
+from cityid.operations.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from tests.enrollment_service.helpers import write_lines

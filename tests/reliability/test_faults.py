@@ -93,7 +93,7 @@ def _approved_application(data_dir: Path) -> str:
     """One eligible synthetic applicant taken in and approved by a supervisor."""
     from cityid.bootstrap import open_runtime
     from cityid.enrollment import service as enrollment
-    from cityid.staff.accounts import add_user
+    from cityid.operations.accounts import add_user
     from cityid.staff.actor import Actor
     from cityid.store.uow import UnitOfWork
 

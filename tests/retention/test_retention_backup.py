@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from cityid.bootstrap import open_runtime
 from cityid.enrollment import lookup
 from cityid.errors import Refused
+from cityid.operations.backup import create_backup, restore_backup
 from cityid.retention import disposition, legacy_import
-from cityid.retention.backup import create_backup, restore_backup
 from cityid.settings import Settings
 from cityid.staff.actor import Actor
 from cityid.store import make_engine

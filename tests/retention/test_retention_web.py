@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications
+from cityid.operations.accounts import add_user
 from cityid.retention import disposition, legacy_import
 from cityid.retention.receipts import issue_receipts
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app

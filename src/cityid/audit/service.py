@@ -140,21 +140,6 @@ def with_cosignatures(uow: UnitOfWork, checkpoint: StoredCheckpoint) -> StoredCh
     return dataclasses.replace(checkpoint, note=note, cosignatures=lines)
 
 
-def checkpoint_if_grown(runtime: Runtime) -> StoredCheckpoint | None:
-    """The scheduled job: sign a new checkpoint when entries arrived since the last one,
-    then ask every witness that has not cosigned the latest checkpoint to cosign it."""
-    from cityid.audit.cosigning import witness_latest
-
-    made: StoredCheckpoint | None = None
-    with UnitOfWork(runtime.engine) as uow:
-        latest = latest_checkpoint(uow)
-        if latest is None or latest.size != log_size(uow):
-            made = create_checkpoint(runtime, uow)
-            uow.commit()
-    witness_latest(runtime)
-    return made
-
-
 class NotInLog(NotFound):
     """A well-formed position or tree size the log has not reached (yet)."""
 

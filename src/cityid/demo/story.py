@@ -38,9 +38,9 @@ from cityid.enrollment import lookup
 from cityid.enrollment import service as enrollment
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import CityIdError, Refused
+from cityid.operations.accounts import find_user
 from cityid.runtime import Runtime
 from cityid.settings import Settings
-from cityid.staff.accounts import find_user
 from cityid.store.engine import make_engine, sqlite_url
 from cityid.store.uow import UnitOfWork
 
@@ -344,7 +344,8 @@ def step_destroy(story: Story) -> str:
     """Two officials approve (one person twice is refused); destruction runs; the
     certificate verifies with the log's published key."""
     need_retention()
-    from cityid.retention import backup, certificate, disposition
+    from cityid.operations import backup
+    from cityid.retention import certificate, disposition
 
     rt, officer, counsel = story.rt, story.cast["records_officer"], story.cast["counsel"]
     old_backup = story.work_dir / "backup-before-destruction.sqlite"
@@ -391,7 +392,7 @@ def step_destroy(story: Story) -> str:
 def step_old_backup(story: Story) -> str:
     """The backup from before the destruction, restored, cannot bring the copies back."""
     need_retention()
-    from cityid.retention import backup
+    from cityid.operations import backup
 
     old_backup: Path = story.fact("backup")
     restored_dir = story.work_dir / "restored"

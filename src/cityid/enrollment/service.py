@@ -30,6 +30,7 @@ from cityid.enrollment.applicant import (
     parse_applicant,
 )
 from cityid.enrollment.document_token import document_token
+from cityid.enrollment.eligibility import EligibilityDecision, decide
 from cityid.enrollment.lifecycle import (
     APPLICATION_TYPES,
     CardState,
@@ -60,7 +61,6 @@ from cityid.enrollment.tables import (
     policy_mode_changes,
 )
 from cityid.errors import BadInput
-from cityid.policy.eligibility import EligibilityDecision, decide
 from cityid.runtime import ProcessService, Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize

@@ -39,6 +39,7 @@ from cityid.crypto.sealing import RecordKeyBatch, SealedKey, seal_field
 from cityid.enrollment import cohorts
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.document_token import document_token
+from cityid.enrollment.eligibility import decide
 from cityid.enrollment.repository import (
     ADDRESS_KEY_PURPOSE,
     BLIND_INDEX_PURPOSE,
@@ -53,7 +54,6 @@ from cityid.enrollment.repository import (
 from cityid.enrollment.service import check_photo
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import BadInput
-from cityid.policy.eligibility import decide
 from cityid.retention.schedule import enrollment_month
 from cityid.retention.tables import legacy_imports
 from cityid.runtime import Runtime

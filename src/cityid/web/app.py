@@ -20,6 +20,7 @@ from cityid import __version__
 from cityid.bootstrap import open_runtime
 from cityid.devtools.faults import from_environment
 from cityid.errors import CityIdError, Unavailable
+from cityid.rendering.templating import STATIC_DIR, templates
 from cityid.runtime import Runtime
 from cityid.web import openapi
 from cityid.web.methods import HeadAsGet, allowed_methods
@@ -47,7 +48,6 @@ from cityid.web.routes import (
     transparency,
     verifier_pack,
 )
-from cityid.web.templating import STATIC_DIR, templates
 
 log = logging.getLogger("cityid.web")
 
@@ -127,7 +127,7 @@ def _error_response(
 
 async def _sign_checkpoints(runtime: Runtime, interval: int) -> None:
     """The schedule: sign a checkpoint whenever the log has grown since the last one."""
-    from cityid.audit.service import checkpoint_if_grown
+    from cityid.audit.cosigning import checkpoint_if_grown
 
     while True:
         await asyncio.sleep(interval)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import cli_context
-from cityid.cli.main import app
 
 
 @app.command()

@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal, cast
 import typer
 
 from cityid.cli.actor import resolve_actor
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, cli_context
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 card_app = typer.Typer(help="Cards: issue, print, revoke, renew, replace.", no_args_is_help=True)

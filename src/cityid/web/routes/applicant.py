@@ -24,11 +24,11 @@ from cityid.enrollment.lifecycle import renewal_window
 from cityid.enrollment.lookup import status_check
 from cityid.errors import NotFound
 from cityid.policy.model import DocumentType, Policy
+from cityid.rendering import i18n
+from cityid.rendering.templating import templates
 from cityid.retention.receipts import receipts_in, verify_all_against_log
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web import i18n
-from cityid.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -21,8 +21,8 @@ from cityid.cards.status_list import JWT_MEDIA_TYPE
 from cityid.cards.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 from cityid.cards.verify import PURPOSES, VerificationResult
 from cityid.crypto import cose_key_set, jwk_set
-from cityid.crypto.admin import card_lifetime
 from cityid.errors import BadInput, CityIdError
+from cityid.operations.keys import card_lifetime
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import get_runtime
