@@ -17,6 +17,7 @@ from cityid.settings import Settings
 from cityid.store import migrate
 from cityid.store.engine import check_database
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import KEYED_HASH_PURPOSES, SIGNING_PURPOSES
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD_FILE = "admin.password"  # noqa: S105 (a file name)
@@ -84,9 +85,9 @@ def init_data_dir(
         from cityid.operations.accounts import bootstrap_admin
 
         keystore = create_keystore(keystore_backend, data_dir, settings)
-        for purpose in ("card-issuer", "audit-checkpoint"):
+        for purpose in SIGNING_PURPOSES:
             keystore.signer(purpose)
-        for purpose in ("blind-index", "document-token", "match"):
+        for purpose in KEYED_HASH_PURPOSES:
             keystore.keyed_hasher(purpose)
         keystore.close()
 

@@ -31,8 +31,8 @@ from cityid.audit.tables import (
 from cityid.errors import BadInput, NotFound
 from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import CHECKPOINT_PURPOSE
 
-CHECKPOINT_PURPOSE = "audit-checkpoint"
 # This process's Merkle tree of the log, topped up from the database before each use.
 AUDIT_TREE: ProcessService[MerkleTree] = ProcessService("audit tree", MerkleTree)
 LOAD_CHUNK = 100_000

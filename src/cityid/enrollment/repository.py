@@ -17,7 +17,6 @@ import sqlalchemy as sa
 
 from cityid.crypto import KeyedHasher, Keystore, RecordSealer, SealedKey
 from cityid.enrollment.applicant import Applicant
-from cityid.enrollment.document_token import PURPOSE as DOCUMENT_TOKEN_PURPOSE
 from cityid.enrollment.normalise import dob_key, normalise_address, normalise_name
 from cityid.enrollment.tables import (
     application_history,
@@ -27,9 +26,8 @@ from cityid.enrollment.tables import (
 )
 from cityid.errors import NotFound
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import DOCUMENT_TOKEN_PURPOSE
 
-BLIND_INDEX_PURPOSE = "blind-index"
-ADDRESS_KEY_PURPOSE = "address-key"
 _BLIND_DOMAIN = b"cityid/blind-index/v1\x00"
 _ADDRESS_DOMAIN = b"cityid/address-key/v1\x00"
 # Crockford's base32: no I, L, O or U, so a reference read aloud is not misheard.

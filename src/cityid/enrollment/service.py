@@ -39,8 +39,6 @@ from cityid.enrollment.lifecycle import (
 )
 from cityid.enrollment.photo import PhotoError, ProcessedPhoto, decode_photo_b64, process_photo
 from cityid.enrollment.repository import (
-    ADDRESS_KEY_PURPOSE,
-    BLIND_INDEX_PURPOSE,
     EnrollmentKeys,
     add_history,
     address_key,
@@ -65,6 +63,7 @@ from cityid.runtime import ProcessService, Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import ADDRESS_KEY_PURPOSE, BLIND_INDEX_PURPOSE
 
 # The document-mode changes this process has seen recorded: checked once, not per intake.
 MODE_CHANGES_SEEN: ProcessService[set[tuple[dt.date, str]]] = ProcessService(

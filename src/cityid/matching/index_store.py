@@ -23,8 +23,9 @@ from cityid.matching.index import IndexRow, MatchIndex
 from cityid.matching.tables import match_encodings, match_head
 from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import MATCH_PURPOSE
 
-MATCH_KEY_PURPOSE = "match"
+MATCH_KEY_PURPOSE = MATCH_PURPOSE
 _FETCH_CHUNK = 50_000
 
 

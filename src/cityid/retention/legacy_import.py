@@ -41,8 +41,6 @@ from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.document_token import document_token
 from cityid.enrollment.eligibility import decide
 from cityid.enrollment.repository import (
-    ADDRESS_KEY_PURPOSE,
-    BLIND_INDEX_PURPOSE,
     EnrollmentKeys,
     address_key,
     blind_index,
@@ -62,6 +60,7 @@ from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.bulk import insert_rows
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import ADDRESS_KEY_PURPOSE, BLIND_INDEX_PURPOSE
 
 BATCH_LINES = 2000  # lines a worker turns into rows at a time
 COMMIT_LINES = 20_000  # lines stored per transaction: fewer, fuller index page writes
