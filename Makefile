@@ -45,11 +45,13 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pip-audit --skip-editable --progress-spinner off || echo "pip-audit: could not complete (see above)"
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -p no:cacheprovider -m "not slow"
 
 bench: $(STAMP)
