@@ -45,11 +45,13 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pip-audit --skip-editable --progress-spinner off || echo "pip-audit: could not complete (see above)"
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -p no:cacheprovider -m "not slow"
 
 bench: $(STAMP)
@@ -62,4 +64,4 @@ reliability: $(STAMP)
 	$(BIN)/python scripts/loadtest.py --clients 50 --seconds 60 --json-out test-artifacts/load-report.json
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

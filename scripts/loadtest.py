@@ -37,7 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import sqlalchemy as sa
 
-from cityid.enrollment.synth import generate_applicants
+from cityid.devtools.synth.applicants import generate_applicants
 
 PG_URL = os.environ.get("CITYID_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PASSPHRASE = "load test passphrase, not for production"  # noqa: S105 (throwaway, this run only)

@@ -17,6 +17,7 @@ from cityid.settings import Settings
 from cityid.store import migrate
 from cityid.store.engine import check_database
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import KEYED_HASH_PURPOSES, SIGNING_PURPOSES
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD_FILE = "admin.password"  # noqa: S105 (a file name)
@@ -81,12 +82,12 @@ def init_data_dir(
         migrate.upgrade(runtime.engine)
 
         from cityid.crypto.open import create_keystore
-        from cityid.staff.accounts import bootstrap_admin
+        from cityid.operations.accounts import bootstrap_admin
 
         keystore = create_keystore(keystore_backend, data_dir, settings)
-        for purpose in ("card-issuer", "audit-checkpoint"):
+        for purpose in SIGNING_PURPOSES:
             keystore.signer(purpose)
-        for purpose in ("blind-index", "document-token", "match"):
+        for purpose in KEYED_HASH_PURPOSES:
             keystore.keyed_hasher(purpose)
         keystore.close()
 

@@ -1,17 +1,21 @@
 """The runtime: one data dir opened — its config, policy, database and keystore.
 
 Each process (CLI command, web worker) opens its own Runtime; nothing here is module
-state, so many workers over one database never disagree.
+state, so many workers over one database never disagree. The composition root
+(`cityid.bootstrap.open_runtime`) is how the doors open one: it adds the fault hooks and
+the per-process services (`ProcessServices`) a bare `Runtime.open` leaves at defaults.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, cast
 
 from sqlalchemy import Engine
 
@@ -75,7 +79,7 @@ class DataDirConfig:
 
 class FaultHooks(Protocol):
     """Where long jobs tell a crash test how far they got. Production runs `NoFaults`;
-    tests install others (see `cityid.devtools.faults`) when the runtime is composed."""
+    the composition root installs others (`cityid.devtools.faults`) when a test asks."""
 
     def reached(self, point: str) -> None:
         """A named point between two durable steps (before or after a commit, a key)."""
@@ -92,10 +96,55 @@ class NoFaults:
         return None
 
 
-def _faults_for_this_process() -> FaultHooks:
-    from cityid.devtools.faults import from_environment
+T = TypeVar("T")
 
-    return from_environment() or NoFaults()
+
+class ProcessService(Generic[T]):
+    """The typed key of one per-process service (a cache, a lock, a limiter, a port).
+
+    The room that uses a service declares its key; `default` builds it when the process
+    did not bind another. A port (an interface a lower room defines and a higher one
+    implements) has no default: the composition root must bind it.
+    """
+
+    def __init__(self, name: str, default: Callable[[], T] | None = None) -> None:
+        self.name = name
+        self.default = default
+
+    def __repr__(self) -> str:
+        return f"ProcessService({self.name!r})"
+
+
+class ProcessServices:
+    """This process's services, one of each kind, built on first use and kept.
+
+    Invariants: `get(key)` returns the same object for the life of the runtime; nothing
+    is shared with another process (each web worker and CLI run builds its own); a key
+    is bound before its first use or not at all.
+    """
+
+    def __init__(self) -> None:
+        self._makers: dict[ProcessService[Any], Callable[[], Any]] = {}
+        self._built: dict[ProcessService[Any], Any] = {}
+        self._lock = threading.RLock()  # a maker may ask for another service
+
+    def bind(self, key: ProcessService[T], make: Callable[[], T]) -> None:
+        with self._lock:
+            if key in self._built:
+                raise RuntimeError(f"{key.name} is already in use; bind it before")
+            self._makers[key] = make
+
+    def get(self, key: ProcessService[T]) -> T:
+        with self._lock:
+            if key not in self._built:
+                make = self._makers.get(key, key.default)
+                if make is None:
+                    raise LookupError(
+                        f"no {key.name} in this process: open the runtime with "
+                        "cityid.bootstrap.open_runtime"
+                    )
+                self._built[key] = make()
+            return cast(T, self._built[key])
 
 
 def _with_public_base_url(policy: Policy, settings: Settings) -> Policy:
@@ -120,7 +169,7 @@ class Runtime:
     config: DataDirConfig
     policy: Policy
     faults: FaultHooks = field(default_factory=NoFaults)
-    _extras: dict[str, Any] = field(default_factory=dict)
+    services: ProcessServices = field(default_factory=ProcessServices)
 
     @classmethod
     def open(
@@ -136,7 +185,7 @@ class Runtime:
         policy = _with_public_base_url(load_policy(data_dir / POLICY_FILE), settings)
         return cls(
             data_dir=data_dir, settings=settings, config=config, policy=policy,
-            faults=faults or _faults_for_this_process(),
+            faults=faults or NoFaults(),
         )  # fmt: skip
 
     @property

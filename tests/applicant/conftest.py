@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cityid.bootstrap import open_runtime
 from cityid.runtime import Runtime
 from cityid.web.app import create_app
 
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    opened = Runtime.open(data_dir)
+    opened = open_runtime(data_dir)
     yield opened
     opened.close()
 

@@ -11,12 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications
-from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
+from cityid.operations.accounts import add_user
+from cityid.rendering import i18n
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
-from cityid.web import i18n
 from cityid.web.app import create_app
 
 HTML = {"accept": "text/html"}
@@ -74,7 +74,7 @@ def test_checklist_points_come_from_the_policy(data_dir: Path) -> None:
     )
     assert changed != text
     policy_file.write_text(changed, "utf-8")
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     try:
         with TestClient(create_app(runtime), base_url="https://testserver") as client:
             start = client.get("/apply/", headers=HTML).text
@@ -106,7 +106,7 @@ def _enroll_one(cli: Any, data_dir: Path, tmp_path: Path) -> tuple[str, str, str
     out = tmp_path / "one.jsonl"
     password = tmp_path / "clerk.pw"
     password.write_text(CLERK_PASSWORD)
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     try:
         with UnitOfWork(runtime.engine) as uow:
             add_user(uow, runtime.policy, username="clerk1", role="clerk",
@@ -121,7 +121,7 @@ def _enroll_one(cli: Any, data_dir: Path, tmp_path: Path) -> tuple[str, str, str
     assert enrolled.code == 0, enrolled.out + enrolled.err
     application_id = enrolled.json["items"][0]["application_id"]
     born = json.loads(out.read_text().splitlines()[0])["date_of_birth"]
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     try:
         with runtime.engine.connect() as conn:
             reference = conn.execute(
@@ -138,7 +138,7 @@ def test_status_check_with_reference_and_date_of_birth(
     data_dir: Path, cli: Any, tmp_path: Path
 ) -> None:
     reference, born, status = _enroll_one(cli, data_dir, tmp_path)
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     try:
         with TestClient(create_app(runtime), base_url="https://testserver") as client:
             found = client.post(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from cityid.audit.bench import measure, sample_entries
 from cityid.audit.chain import GENESIS, chain_hashes, chain_head, first_bad_link
+from cityid.devtools.bench.audit import measure, sample_entries
 
 ENTRIES = [b"entry-%d" % i for i in range(20)]
 

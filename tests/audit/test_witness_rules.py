@@ -24,9 +24,7 @@ from hypothesis import strategies as st
 from cityid.audit.checkpoint import open_note, sign_checkpoint, verifier_key
 from cityid.audit.cosignature import check_quorum
 from cityid.audit.merkle import EMPTY_ROOT, MerkleTree, leaf_hash
-from cityid.crypto._primitives import Ed25519Signer
-from cityid.witness import service
-from cityid.witness.protocol import (
+from cityid.audit.witness_protocol import (
     BadLogSignature,
     Inconsistent,
     MalformedRequest,
@@ -36,6 +34,8 @@ from cityid.witness.protocol import (
     WitnessRefusal,
     format_add_checkpoint,
 )
+from cityid.crypto._primitives import Ed25519Signer
+from cityid.witness import service
 from cityid.witness.store import STATE_FILE, WitnessStore
 
 ORIGIN = "example.org/log"

@@ -14,6 +14,7 @@ from cityid.audit import log as audit_log
 from cityid.audit import service
 from cityid.audit.checkpoint import parse_and_verify
 from cityid.audit.tables import audit_entries, audit_head
+from cityid.bootstrap import open_runtime
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
@@ -57,7 +58,7 @@ def _rfc_root_from_proof(leaf: bytes, index: int, size: int, proof: list[bytes])
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Runtime:
-    rt = Runtime.open(data_dir)
+    rt = open_runtime(data_dir)
     yield rt
     rt.close()
 
@@ -118,7 +119,7 @@ def test_inclusion_proofs_check_against_the_signed_checkpoint(
 
 
 def test_audit_entries_need_the_auditor_permission(runtime: Runtime, cli, data_dir: Path) -> None:
-    from cityid.staff.accounts import add_user
+    from cityid.operations.accounts import add_user
 
     with UnitOfWork(runtime.engine) as uow:
         add_user(

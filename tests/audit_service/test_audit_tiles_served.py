@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from cityid.audit import log as audit_log
 from cityid.audit import service
 from cityid.audit.entry import AuditEntryError
+from cityid.bootstrap import open_runtime
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
@@ -175,7 +176,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    rt = Runtime.open(data_dir)
+    rt = open_runtime(data_dir)
     yield rt
     rt.close()
 

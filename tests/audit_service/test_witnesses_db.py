@@ -20,16 +20,17 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cityid.audit import cosigning, service
 from cityid.audit import log as audit_log
-from cityid.audit import service
 from cityid.audit.checkpoint import sign_checkpoint
 from cityid.audit.merkle import MerkleTree, leaf_hash
 from cityid.audit.tables import audit_cosignatures
+from cityid.audit.witness_protocol import format_add_checkpoint
+from cityid.bootstrap import open_runtime
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app
-from cityid.witness.protocol import format_add_checkpoint
 from tests.conftest import ADMIN_PASSWORD
 
 CLERK = Actor(user_id="staff-clerk-1", username="clerk1", role="clerk")
@@ -64,7 +65,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    rt = Runtime.open(data_dir)
+    rt = open_runtime(data_dir)
     yield rt
     rt.close()
 
@@ -165,7 +166,7 @@ def test_two_witnesses_cosign_and_the_log_survives_one_going_down(
     assert {w["status"] for w in both.json["witnesses"]} == {"valid"}
 
     # What the log serves carries both cosignatures.
-    with TestClient(create_app(Runtime.open(data_dir)), base_url="https://testserver") as client:
+    with TestClient(create_app(open_runtime(data_dir)), base_url="https://testserver") as client:
         served = client.get("/audit/checkpoint").text
     assert served == made["checkpoint"]
     assert _verify(cli, tmp_path, served, vkeys, 2, log_vkey).code == 0
@@ -183,7 +184,7 @@ def test_two_witnesses_cosign_and_the_log_survives_one_going_down(
     w2.stop()
     _append(runtime, 5)
     with caplog.at_level(logging.WARNING, logger="cityid.audit.witnesses"):
-        made_by_job = service.checkpoint_if_grown(runtime)
+        made_by_job = cosigning.checkpoint_if_grown(runtime)
     assert made_by_job is not None and made_by_job.size == again["size"] + 5
     assert "witness w2 did not answer (ConnectError)" in caplog.text
     assert "app-" not in caplog.text

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from cityid.bootstrap import open_runtime
 from cityid.cards import service
-from cityid.runtime import Runtime
 from cityid.settings import Settings
 from cityid.store.uow import UnitOfWork
 from tests.browser.conftest import LiveServer, screenshot
@@ -24,7 +24,7 @@ def _card_back_png(server: LiveServer, out: Path) -> None:
     settings = Settings(
         data_dir=server.data_dir, keystore_passphrase=SecretStr(PASSPHRASE), database_url=None
     )
-    runtime = Runtime.open(server.data_dir, settings)
+    runtime = open_runtime(server.data_dir, settings)
     try:
         actor = supervisor(runtime)
         application_id = approved_application(runtime, actor)

@@ -141,7 +141,7 @@ def test_cards_of_a_rotated_key_verify_through_the_pack(
 
 
 def test_the_bench_pack_reads_back_and_grows_with_the_revocations() -> None:
-    from cityid.cards.bench import measure_pack
+    from cityid.devtools.bench.cards import measure_pack
 
     rows = {row["name"]: row["value"] for row in measure_pack(cards=50_000, list_size=16_384)}
     assert rows["cards_pack_read_ms_1m"] > 0

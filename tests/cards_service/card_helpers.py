@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw
 
 from cityid.enrollment import service as enrollment
 from cityid.enrollment.mrz import make_td3
+from cityid.operations.accounts import add_user
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cityid.bootstrap import open_runtime
 from cityid.cards import service
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -45,7 +46,7 @@ class Desk:
 
 @pytest.fixture
 def desk(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[Desk]:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     actor = supervisor(runtime)
     secret = password_file(tmp_path)
 
@@ -98,7 +99,7 @@ def public_site(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[PublicSite
         text.replace('public_base_url = "http://127.0.0.1:8000"', f'public_base_url = "{url}"'),
         "utf-8",
     )
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     assert runtime.policy.program.public_base_url == url
     secret = password_file(tmp_path)
     desk = Desk(

@@ -27,11 +27,12 @@ _ISSUER_SCRIPT = textwrap.dedent(
     import json, sys
     from pathlib import Path
     from cityid.cards import service
+    from cityid.bootstrap import open_runtime
     from cityid.runtime import Runtime
-    from cityid.staff.accounts import authenticate
+    from cityid.operations.accounts import authenticate
     from cityid.store.uow import UnitOfWork
 
-    runtime = Runtime.open(Path(sys.argv[1]))
+    runtime = open_runtime(Path(sys.argv[1]))
     with UnitOfWork(runtime.engine) as uow:
         actor = authenticate(uow, runtime.policy, "sup", sys.argv[2])
         uow.commit()

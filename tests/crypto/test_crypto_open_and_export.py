@@ -24,7 +24,7 @@ from cityid.crypto import (
     kid_bytes,
     open_keystore,
 )
-from cityid.crypto.bench import measure
+from cityid.devtools.bench.crypto import measure
 from cityid.errors import ConfigError
 from cityid.settings import Settings
 

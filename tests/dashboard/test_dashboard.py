@@ -15,16 +15,17 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cityid.audit import service as audit_service
+from cityid.bootstrap import open_runtime
 from cityid.cards import service as cards
 from cityid.enrollment import service as enrollment
 from cityid.enrollment.tables import applications
 from cityid.errors import Forbidden
 from cityid.matching import review
 from cityid.matching.tables import review_items
+from cityid.operations.accounts import add_user
 from cityid.reports.dashboard import DUE_NOW, build_dashboard, records_due
 from cityid.retention import holds
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app
@@ -69,7 +70,7 @@ def _intake(uow: UnitOfWork, runtime: Runtime, person: tuple[Any, ...]) -> str:
 def scenario(data_dir: Path) -> Iterator[Scenario]:
     """Four applications today (one flagged for document reuse, decided), one card issued,
     two holds placed and one of them released."""
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     with UnitOfWork(runtime.engine) as uow:
         admin = Actor("test-admin", "test-admin", "admin")
         supervisor = add_user(

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from cityid.bootstrap import open_runtime
 from cityid.demo import checks, story
-from cityid.runtime import Runtime
+from cityid.operations.accounts import authenticate
 from cityid.settings import Settings
-from cityid.staff.accounts import authenticate
 from cityid.store.uow import UnitOfWork
 
 STEP_NAMES = [name for name, _step in story.STEPS]
@@ -64,7 +64,7 @@ def test_demo_state_leaves_a_data_dir_with_one_login_per_role(cli: Any, tmp_path
     assert roles == {
         "admin", "clerk", "supervisor", "investigator", "records_officer", "counsel", "auditor",
     }  # fmt: skip
-    runtime = Runtime.open(data_dir, Settings(data_dir=data_dir))
+    runtime = open_runtime(data_dir, Settings(data_dir=data_dir))
     try:
         with UnitOfWork(runtime.engine) as uow:
             for role, username, password in rows:

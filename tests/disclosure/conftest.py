@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment import service
 from cityid.enrollment.applicant import parse_applicant
+from cityid.operations.accounts import add_user
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 
@@ -87,7 +88,7 @@ PEOPLE = {
 
 @pytest.fixture
 def city(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[City]:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     password_file = tmp_path / "staff.pw"
     password_file.write_text(STAFF_PASSWORD)
     with UnitOfWork(runtime.engine) as uow:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from cityid.enrollment.eligibility import decide
 from cityid.enrollment.mrz import parse_mrz
 from cityid.policy import Policy
-from cityid.policy.eligibility import decide
 
 from .enrollment_helpers import (
     POLICY,

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 
@@ -17,7 +18,7 @@ STAFF_PASSWORD = "a long staff password 42"
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     yield runtime
     runtime.close()
 

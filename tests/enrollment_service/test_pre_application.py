@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from cityid.audit.tables import audit_entries
+from cityid.bootstrap import open_runtime
 from cityid.enrollment import pre_application
 from cityid.enrollment.tables import pre_applications
 from cityid.errors import BadInput, Forbidden, NotFound
@@ -29,7 +30,7 @@ TODAY = dt.date(2026, 11, 22)
 @pytest.fixture
 def client(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("CITYID_INSECURE_COOKIES", "true")
-    with TestClient(create_app(Runtime.open(runtime.data_dir))) as test_client:
+    with TestClient(create_app(open_runtime(runtime.data_dir))) as test_client:
         yield test_client
 
 

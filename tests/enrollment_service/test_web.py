@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from cityid.runtime import Runtime
+from cityid.bootstrap import open_runtime
 from cityid.staff.actor import Actor
 from cityid.web.app import create_app
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.parametrize("fresh_database_url", ["sqlite"], indirect=
 @pytest.fixture
 def client(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("CITYID_INSECURE_COOKIES", "true")
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     with TestClient(create_app(runtime)) as client:
         yield client
     runtime.close()

@@ -26,7 +26,7 @@ def test_upgrade_downgrade_upgrade(fresh_database_url: str) -> None:
 
 def test_the_migrations_create_what_the_code_declares(database_url: str) -> None:
     """The tables the code uses (its MetaData) exist with the same columns."""
-    import cityid.store.all_tables  # noqa: F401  (registers every table)
+    import cityid.operations.tables  # noqa: F401  (registers every table)
     from cityid.store.schema import metadata
 
     engine = make_engine(database_url, poolclass=sa.pool.NullPool)

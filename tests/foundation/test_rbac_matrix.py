@@ -15,8 +15,9 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user, issue_api_token
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user, issue_api_token
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import is_allowed
 from cityid.store.uow import UnitOfWork
@@ -59,7 +60,7 @@ def _fill(path: str) -> str:
 
 @pytest.fixture
 def matrix_client(data_dir: Path) -> Iterator[tuple[TestClient, dict[str, str], Runtime]]:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     tokens: dict[str, str] = {}
     with UnitOfWork(runtime.engine) as uow:
         admin = Actor("matrix-admin", "matrix-admin", "admin")

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from cityid.bootstrap import open_runtime
 from cityid.cards.status_service import status_list_uri
 from cityid.errors import BadInput, ConfigError
 from cityid.public_address import check_listen_address, parse_public_base_url
-from cityid.runtime import Runtime
 
 CITYID = [sys.executable, "-m", "cityid"]
 
@@ -75,14 +75,14 @@ def test_serve_refuses_a_public_base_url_that_is_not_an_http_url(served_dir: Pat
 def test_the_environment_names_the_status_lists(
     served_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert status_list_uri(Runtime.open(served_dir), 3) == "http://127.0.0.1:8000/status-lists/3"
+    assert status_list_uri(open_runtime(served_dir), 3) == "http://127.0.0.1:8000/status-lists/3"
     monkeypatch.setenv("CITYID_PUBLIC_BASE_URL", "https://id.nyc.example/")
-    runtime = Runtime.open(served_dir)
+    runtime = open_runtime(served_dir)
     assert runtime.policy.program.public_base_url == "https://id.nyc.example"
     assert status_list_uri(runtime, 3) == "https://id.nyc.example/status-lists/3"
     monkeypatch.setenv("CITYID_PUBLIC_BASE_URL", "not a url")
     with pytest.raises(ConfigError):
-        Runtime.open(served_dir)
+        open_runtime(served_dir)
 
 
 LOOPBACK_8000 = parse_public_base_url("http://127.0.0.1:8000")

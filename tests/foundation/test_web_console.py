@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cityid.runtime import Runtime
+from cityid.bootstrap import open_runtime
 from cityid.web.app import create_app
 from tests.conftest import ADMIN_PASSWORD
 
 
 @pytest.fixture
 def client(data_dir: Path) -> TestClient:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     with TestClient(create_app(runtime), base_url="https://testserver") as test_client:
         yield test_client
     runtime.close()
@@ -81,7 +81,7 @@ def test_sign_out_needs_the_session_csrf_token(client: TestClient) -> None:
 
 
 def test_repeated_failures_lock_the_account(client: TestClient, data_dir: Path) -> None:
-    limit = Runtime.open(data_dir).policy.security.lockout_after_failures
+    limit = open_runtime(data_dir).policy.security.lockout_after_failures
     for _ in range(limit):
         csrf = _login_form(client)
         wrong = client.post(

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
+from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app
@@ -40,7 +40,7 @@ def _token(client: TestClient, username: str, password: str) -> str:
 @pytest.fixture
 def fuzz_app(sqlite_data_dir: Path) -> Iterator[Any]:
     """The app on a fresh data dir, and bearer tokens: anonymous (None), clerk, admin."""
-    runtime = Runtime.open(sqlite_data_dir)
+    runtime = open_runtime(sqlite_data_dir)
     with UnitOfWork(runtime.engine) as uow:
         add_user(uow, runtime.policy, username="clerk1", role="clerk",
                  password=CLERK_PASSWORD, by=Actor("test", "test", "admin"))  # fmt: skip

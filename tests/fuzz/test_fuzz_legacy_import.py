@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cityid.enrollment.synth import generate_applicants
+from cityid.bootstrap import open_runtime
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.retention.legacy_import import import_legacy
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -30,7 +31,7 @@ SEEDS = [
 
 @pytest.fixture
 def runtime(sqlite_data_dir: Path) -> Any:
-    opened = Runtime.open(sqlite_data_dir)
+    opened = open_runtime(sqlite_data_dir)
     yield opened
     opened.close()
 

@@ -30,8 +30,8 @@ from cityid.cards.status_list import (
     verify_status_list_token,
 )
 from cityid.cards.verify_inputs import issuer_keys_from_file, status_list_tokens
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.enrollment.applicant import parse_applicant_line
-from cityid.enrollment.synth import generate_applicants
 from cityid.errors import BadInput, ConfigError
 from cityid.policy import parse_policy
 from cityid.policy.loader import default_policy_text

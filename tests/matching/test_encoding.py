@@ -6,7 +6,7 @@ import pytest
 from matching_helpers import TestHasher, applicant
 from synthetic import applicants
 
-from cityid.matching.document_token import document_token, normalise_document_number
+from cityid.enrollment.document_token import document_token, normalise_document_number
 from cityid.matching.encoding import (
     BloomEncoder,
     dice,

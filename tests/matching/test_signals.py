@@ -6,7 +6,7 @@ from matching_helpers import TestHasher, applicant
 from synthetic import applicants
 
 import cityid.matching.signals as signals
-from cityid.matching.document_token import document_token
+from cityid.enrollment.document_token import document_token
 from cityid.matching.encoding import BloomEncoder
 from cityid.matching.evaluate import evaluate
 from cityid.policy.model import Matching

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment import service
 from cityid.matching.service import screen_application
 from cityid.runtime import Runtime
@@ -19,7 +20,7 @@ from tests.enrollment_service.helpers import applicant_line
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     yield runtime
     runtime.close()
 

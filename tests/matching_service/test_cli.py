@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
+from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from tests.enrollment_service.helpers import write_lines
@@ -21,7 +21,7 @@ BORN = dt.date(1969, 12, 30)
 def test_reencode_then_dedupe_queues_the_pair_for_an_investigator(
     data_dir: Path, cli: Any, tmp_path: Path
 ) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     with UnitOfWork(runtime.engine) as uow:
         for role in ("clerk", "investigator"):
             add_user(

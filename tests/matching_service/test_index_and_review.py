@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from cityid.audit.tables import audit_entries
+from cityid.bootstrap import open_runtime
 from cityid.errors import Forbidden
 from cityid.matching import index_store, review, service
 from cityid.matching.tables import match_encodings, review_items
@@ -24,7 +25,7 @@ BORN = dt.date(1983, 9, 21)
 def test_two_processes_see_each_others_new_encodings_before_searching(
     runtime: Runtime, data_dir: Path, staff: dict[str, Actor]
 ) -> None:
-    other = Runtime.open(data_dir)  # a second worker: its own engine, keystore and index
+    other = open_runtime(data_dir)  # a second worker: its own engine, keystore and index
     try:
         enroll(other, staff["clerk"], person("Nadia", "Haddad", BORN, "N0000001", "U-1"))
         # this runtime loads its index now (one record), then the other worker enrolls more

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
+from cityid.bootstrap import open_runtime
+from cityid.operations.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app
@@ -26,7 +26,7 @@ BORN = dt.date(1979, 1, 31)
 @pytest.fixture
 def client(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("CITYID_INSECURE_COOKIES", "true")
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     with UnitOfWork(runtime.engine) as uow:
         for role in ("clerk", "investigator"):
             add_user(

@@ -23,7 +23,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from cityid.enrollment.synth import generate_applicants
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.store import make_engine
 from tests.conftest import ADMIN_PASSWORD, IN_CI, PASSPHRASE, PG_URL
 

@@ -91,13 +91,13 @@ def test_database_gone_mid_write_is_a_clear_503_and_nothing_half_written(tmp_pat
 
 def _approved_application(data_dir: Path) -> str:
     """One eligible synthetic applicant taken in and approved by a supervisor."""
+    from cityid.bootstrap import open_runtime
     from cityid.enrollment import service as enrollment
-    from cityid.runtime import Runtime
-    from cityid.staff.accounts import add_user
+    from cityid.operations.accounts import add_user
     from cityid.staff.actor import Actor
     from cityid.store.uow import UnitOfWork
 
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     try:
         today = runtime.today()
         with UnitOfWork(runtime.engine) as uow:

@@ -12,11 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from cityid.crypto import KeyDestroyed, SealedKey, open_field, open_record_key
-from cityid.enrollment.synth import generate_applicants
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.enrollment.tables import applications, document_copies
+from cityid.operations.accounts import add_user
 from cityid.retention.tables import tombstones
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment import lookup
 from cityid.errors import Refused
+from cityid.operations.backup import create_backup, restore_backup
 from cityid.retention import disposition, legacy_import
-from cityid.retention.backup import create_backup, restore_backup
-from cityid.runtime import Runtime
 from cityid.settings import Settings
 from cityid.staff.actor import Actor
 from cityid.store import make_engine
@@ -48,7 +48,7 @@ def _second_database(database_url: str, tmp_path: Path) -> tuple[str, Any]:
 def test_a_restored_backup_keeps_destroyed_records_destroyed(
     data_dir: Path, database_url: str, tmp_path: Path, cli: Any
 ) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     staff = actors()
     backlog = tmp_path / "backlog.jsonl"
     write_backlog(backlog, 10)
@@ -77,7 +77,7 @@ def test_a_restored_backup_keeps_destroyed_records_destroyed(
     url, drop = _second_database(database_url, tmp_path)
     try:
         settings = Settings(data_dir=restored_dir, database_url=url)
-        restored = Runtime.open(restored_dir, settings)
+        restored = open_runtime(restored_dir, settings)
         restore_backup(backup, restored.engine)
         with pytest.raises(Refused):
             restore_backup(backup, restored.engine)  # never over data without --replace

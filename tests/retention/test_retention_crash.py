@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from cityid.devtools.faults import CRASH_ENV, PAUSE_ENV, CrashAndPause
+from cityid.bootstrap import open_runtime
+from cityid.devtools.faults import CRASH_ENV, PAUSE_ENV, CrashAndPause, from_environment
 from cityid.retention import disposition, holds, legacy_import
 from cityid.retention.tables import tombstones
 from cityid.runtime import Runtime
@@ -49,7 +50,7 @@ def _prepare(data_dir: Path, tmp_path: Path, *, held_apps: int, chunk: int) -> t
     from tests.retention.retention_helpers import write_backlog
 
     set_chunk_size(data_dir, chunk)
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     staff = actors()
     tmp_path.mkdir(parents=True, exist_ok=True)
     backlog = tmp_path / "backlog.jsonl"
@@ -133,7 +134,7 @@ def _in_child(work: Callable[[], None], env: dict[str, str]) -> int:
 
 def _execute(data_dir: Path, settings: Settings, batch_id: str) -> Callable[[], None]:
     def work() -> None:
-        runtime = Runtime.open(data_dir, settings)
+        runtime = open_runtime(data_dir, settings, faults=from_environment())
         disposition.execute(runtime, Actor.system(), batch_id)
 
     return work
@@ -174,7 +175,7 @@ def test_killed_execution_resumes_to_the_same_end(
     try:
         reference_dir, reference_settings = clones.make("reference")
         hooks = CrashAndPause()  # counts the crash points of an uninterrupted run
-        counting = Runtime.open(reference_dir, reference_settings, faults=hooks)
+        counting = open_runtime(reference_dir, reference_settings, faults=hooks)
         disposition.execute(counting, Actor.system(), batch_id)
         points = hooks.reached_count
         expected = _final(counting, batch_id)
@@ -189,7 +190,7 @@ def test_killed_execution_resumes_to_the_same_end(
             run_dir, settings = clones.make(f"run-{run}")
             status = _in_child(_execute(run_dir, settings, batch_id), {CRASH_ENV: str(crash_at)})
             assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, crash_at
-            runtime = Runtime.open(run_dir, settings)
+            runtime = open_runtime(run_dir, settings)
             _check_consistent(runtime, held)
             disposition.execute(runtime, Actor.system(), batch_id)
             disposition.execute(runtime, Actor.system(), batch_id)  # twice: nothing more
@@ -204,7 +205,7 @@ def test_a_hold_placed_during_execution_wins(
 ) -> None:
     batch_id, _ = _prepare(data_dir, tmp_path / "work", held_apps=0, chunk=3)
     settings = Settings(data_dir=data_dir, database_url=database_url)
-    runtime = Runtime.open(data_dir, settings)
+    runtime = open_runtime(data_dir, settings)
     total = len(copy_state(runtime))
     counsel = Actor("counsel-1", "counsel-1", "counsel")
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from cityid.bootstrap import open_runtime
 from cityid.crypto import KeyDestroyed
 from cityid.enrollment import lookup
 from cityid.errors import BadInput, Forbidden
 from cityid.retention import disposition, holds, legacy_import
 from cityid.retention.scope import RecordFacts, parse_scope
 from cityid.retention.tables import legal_holds
-from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from tests.retention.retention_helpers import actors, application_ids, write_backlog
@@ -40,7 +40,7 @@ def test_scopes_narrow_and_refuse_nonsense() -> None:
 
 
 def test_holds_are_counsels_and_never_edited(data_dir: Path) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     staff = actors()
     with UnitOfWork(runtime.engine) as uow:
         with pytest.raises(Forbidden):
@@ -75,7 +75,7 @@ def test_holds_are_counsels_and_never_edited(data_dir: Path) -> None:
 def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     staff = actors()
     backlog = tmp_path / "backlog.jsonl"
     write_backlog(backlog, 6)

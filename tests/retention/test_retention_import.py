@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications, document_copies
 from cityid.retention.legacy_import import import_legacy
 from cityid.runtime import Runtime
@@ -26,7 +27,7 @@ def _counts(runtime: Runtime) -> tuple[int, int]:
 
 
 def test_worker_processes_import_what_one_process_does(data_dir: Path, tmp_path: Path) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     backlog = tmp_path / "backlog.jsonl"
     write_backlog(backlog, LINES, bad_lines=BAD)
 
@@ -52,7 +53,7 @@ class _Interrupted(Exception):
 def test_an_interrupted_import_resumes_and_imports_nothing_twice(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     officer = actors().officer
     backlog = tmp_path / "backlog.jsonl"
     write_backlog(backlog, LINES, bad_lines=BAD)

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from cityid.audit import log as audit_log
 from cityid.audit import service as audit_service
 from cityid.audit.entry import decode_entry
+from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import document_attestations
 from cityid.retention import disposition, legacy_import, receipts
 from cityid.retention.tables import destruction_receipts
@@ -34,7 +35,7 @@ from tests.retention.retention_helpers import actors, application_ids, set_chunk
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
     set_chunk_size(data_dir, 4)  # several chunks, several applications per chunk
-    opened = Runtime.open(data_dir)
+    opened = open_runtime(data_dir)
     yield opened
     opened.close()
 

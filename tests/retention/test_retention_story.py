@@ -13,17 +13,17 @@ from typing import Any
 
 import pytest
 
+from cityid.bootstrap import open_runtime
 from cityid.errors import BadInput, Forbidden, Refused
 from cityid.retention import disposition, holds
 from cityid.retention.certificate import render_pdf, verify_certificate
-from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from tests.retention.retention_helpers import PASSWORD, copy_state, make_staff, write_backlog
 
 
 def test_the_story(data_dir: Path, cli: Any, tmp_path: Path) -> None:
-    runtime = Runtime.open(data_dir)
+    runtime = open_runtime(data_dir)
     staff = make_staff(runtime)
     password = tmp_path / "password"
     password.write_text(PASSWORD)

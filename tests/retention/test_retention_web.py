@@ -12,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications
+from cityid.operations.accounts import add_user
 from cityid.retention import disposition, legacy_import
 from cityid.retention.receipts import issue_receipts
 from cityid.runtime import Runtime
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.web.app import create_app
@@ -25,7 +26,7 @@ from tests.retention.retention_helpers import ADMIN, PASSWORD, actors, write_bac
 
 @pytest.fixture
 def runtime(data_dir: Path) -> Iterator[Runtime]:
-    opened = Runtime.open(data_dir)
+    opened = open_runtime(data_dir)
     yield opened
     opened.close()
 

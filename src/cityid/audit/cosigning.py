@@ -24,15 +24,17 @@ from cityid.audit.checkpoint import split_note
 from cityid.audit.cosignature import check_lines, parse_cosigner_vkey
 from cityid.audit.service import (
     StoredCheckpoint,
+    create_checkpoint,
     current_tree,
     latest_checkpoint,
+    log_size,
     with_cosignatures,
 )
 from cityid.audit.tables import audit_cosignatures
+from cityid.audit.witness_protocol import format_add_checkpoint, parse_size
 from cityid.audit.witnesses import Witness, list_witnesses
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.witness.protocol import format_add_checkpoint, parse_size
 
 log = logging.getLogger("cityid.audit.witnesses")
 MAX_ANSWER_BYTES = 16 * 1024
@@ -182,3 +184,16 @@ def _post(client: httpx.Client, url: str, body: bytes) -> tuple[int, str]:
             if len(answer) > MAX_ANSWER_BYTES:
                 break
         return response.status_code, bytes(answer[:MAX_ANSWER_BYTES]).decode("utf-8", "replace")
+
+
+def checkpoint_if_grown(runtime: Runtime) -> StoredCheckpoint | None:
+    """The scheduled job: sign a new checkpoint when entries arrived since the last one,
+    then ask every witness that has not cosigned the latest checkpoint to cosign it."""
+    made: StoredCheckpoint | None = None
+    with UnitOfWork(runtime.engine) as uow:
+        latest = latest_checkpoint(uow)
+        if latest is None or latest.size != log_size(uow):
+            made = create_checkpoint(runtime, uow)
+            uow.commit()
+    witness_latest(runtime)
+    return made

@@ -29,11 +29,12 @@ from cityid.audit.tables import (
     audit_head,
 )
 from cityid.errors import BadInput, NotFound
-from cityid.runtime import Runtime
+from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import CHECKPOINT_PURPOSE
 
-CHECKPOINT_PURPOSE = "audit-checkpoint"
-_TREE_CACHE = "audit_tree"
+# This process's Merkle tree of the log, topped up from the database before each use.
+AUDIT_TREE: ProcessService[MerkleTree] = ProcessService("audit tree", MerkleTree)
 LOAD_CHUNK = 100_000
 
 
@@ -64,7 +65,7 @@ def log_size(uow: UnitOfWork) -> int:
 
 def current_tree(runtime: Runtime, uow: UnitOfWork) -> MerkleTree:
     """This process's tree, topped up with every entry committed since it was last used."""
-    tree: MerkleTree = runtime._extras.setdefault(_TREE_CACHE, MerkleTree())
+    tree = runtime.services.get(AUDIT_TREE)
     size = log_size(uow)
     while tree.size < size:
         rows = uow.conn.execute(
@@ -137,21 +138,6 @@ def with_cosignatures(uow: UnitOfWork, checkpoint: StoredCheckpoint) -> StoredCh
     signed = checkpoint.signed_note
     note = signed + "".join(f"{line}\n" for line in lines)
     return dataclasses.replace(checkpoint, note=note, cosignatures=lines)
-
-
-def checkpoint_if_grown(runtime: Runtime) -> StoredCheckpoint | None:
-    """The scheduled job: sign a new checkpoint when entries arrived since the last one,
-    then ask every witness that has not cosigned the latest checkpoint to cosign it."""
-    from cityid.audit.cosigning import witness_latest
-
-    made: StoredCheckpoint | None = None
-    with UnitOfWork(runtime.engine) as uow:
-        latest = latest_checkpoint(uow)
-        if latest is None or latest.size != log_size(uow):
-            made = create_checkpoint(runtime, uow)
-            uow.commit()
-    witness_latest(runtime)
-    return made
 
 
 class NotInLog(NotFound):

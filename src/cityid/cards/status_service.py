@@ -37,10 +37,10 @@ from cityid.cards.tables import card_status_lists, cards
 from cityid.errors import NotFound
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import ISSUER_PURPOSE
 
 STATUS_BITS = 2  # 0 valid, 1 revoked, 2 suspended
 SLOT_BYTES = 4
-ISSUER_PURPOSE = "card-issuer"
 # What each card status puts in the list; anything else reads as valid (0).
 _STATUS_BITS_OF = {
     "revoked": Status.INVALID,

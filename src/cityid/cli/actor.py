@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cityid.cli.context import CliContext
 from cityid.errors import BadInput
-from cityid.staff.accounts import authenticate
+from cityid.operations.accounts import authenticate
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 

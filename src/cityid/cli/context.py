@@ -12,6 +12,8 @@ from typing import Any
 
 import typer
 
+from cityid.bootstrap import open_runtime
+from cityid.devtools.faults import from_environment
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 
@@ -33,7 +35,9 @@ class CliContext:
 
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            self._runtime = Runtime.open(self.resolved_data_dir(), self.settings)
+            self._runtime = open_runtime(
+                self.resolved_data_dir(), self.settings, faults=from_environment()
+            )
         return self._runtime
 
     def emit(self, data: dict[str, Any], human: str | Callable[[], None] | None = None) -> None:

@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 from cityid.crypto.errors import BadKeyUse, KeyDestroyed, UnknownKey
 from cityid.crypto.interfaces import KeyedHasher, KeyInfo, KeyKind, KeyState, Signer
 from cityid.errors import CityIdError
+from cityid.vocabulary import SIGNING_PURPOSES
 
-SIGNING_PURPOSES = ("card-issuer", "audit-checkpoint")
 WRAP_FORMAT_VERSION = 1
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 _ID_PREFIX: dict[KeyKind, str] = {"cohort": "coh", "keyed-hash": "kh", "signing": "sig"}

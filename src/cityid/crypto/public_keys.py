@@ -19,6 +19,7 @@ from pycose.keys.keyparam import KpAlg, KpKeyOps, KpKid, KpKty, OKPKpCurve, OKPK
 from pycose.keys.keytype import KtyOKP
 
 from cityid.crypto.keystore import Keystore, PublicKey
+from cityid.vocabulary import ISSUER_PURPOSE
 
 
 def kid_bytes(key_id: str) -> bytes:
@@ -41,7 +42,7 @@ def cose_key(key: PublicKey) -> dict[int, Any]:
     }
 
 
-def cose_key_set(keystore: Keystore, purpose: str = "card-issuer") -> bytes:
+def cose_key_set(keystore: Keystore, purpose: str = ISSUER_PURPOSE) -> bytes:
     """CBOR of a COSE_KeySet: an array of COSE_Key maps."""
     return cbor2.dumps([cose_key(k) for k in _exportable(keystore, purpose)], canonical=True)
 
@@ -57,7 +58,7 @@ def _epoch(moment: dt.datetime) -> int:
 
 
 def jwk_set(
-    keystore: Keystore, purpose: str = "card-issuer", *, verify_for: dt.timedelta | None = None
+    keystore: Keystore, purpose: str = ISSUER_PURPOSE, *, verify_for: dt.timedelta | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """A JWK Set (RFC 7517) with each key's validity in seconds since the epoch: `nbf`
     when it began to sign; for a retired key, `signed_until` (when its successor took

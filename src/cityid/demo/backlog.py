@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.enrollment import service as enrollment
 from cityid.enrollment.applicant import InvalidApplicant
 from cityid.enrollment.repository import EnrollmentKeys
-from cityid.enrollment.synth import generate_applicants
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork

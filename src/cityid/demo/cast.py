@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from cityid.operations.accounts import add_user
 from cityid.policy import Policy
-from cityid.staff.accounts import add_user
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 

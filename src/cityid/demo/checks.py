@@ -36,24 +36,21 @@ class StepResult:
 
 
 def duplicate_search_wired() -> bool:
-    """True once enrollment's screening calls cityid.matching's 1:N duplicate search."""
-    if importlib.util.find_spec("cityid.matching.service") is None:
+    """True once the composition root binds enrollment's screening port to matching's
+    1:N duplicate search."""
+    if importlib.util.find_spec("cityid.matching.screener") is None:
         return False
-    from cityid.enrollment import screening
+    from cityid import bootstrap
 
-    source = inspect.getsource(screening)
-    return any(
-        mark in source
-        for mark in ("matching.service", "matching import service", "screen_application")
-    )
+    return "MatchingScreener" in inspect.getsource(bootstrap)
 
 
 _RETENTION_NEEDS = {
-    "holds": ("place_hold", "release_hold"),
-    "disposition": ("plan", "approve", "execute", "certificate_document"),
-    "certificate": ("verify_certificate",),
-    "backup": ("create_backup", "restore_backup"),
-    "receipts": ("issue_receipts", "verify_against_log"),
+    "cityid.retention.holds": ("place_hold", "release_hold"),
+    "cityid.retention.disposition": ("plan", "approve", "execute", "certificate_document"),
+    "cityid.retention.certificate": ("verify_certificate",),
+    "cityid.operations.backup": ("create_backup", "restore_backup"),
+    "cityid.retention.receipts": ("issue_receipts", "verify_against_log"),
 }
 
 
@@ -61,12 +58,12 @@ def retention_missing() -> str | None:
     """None when every retention service the story needs is there; else what is not."""
     for module_name, names in _RETENTION_NEEDS.items():
         try:
-            module = importlib.import_module(f"cityid.retention.{module_name}")
+            module = importlib.import_module(module_name)
         except Exception as exc:  # a module half written: say so, do not crash the story
-            return f"cityid.retention.{module_name} does not import ({type(exc).__name__})"
+            return f"{module_name} does not import ({type(exc).__name__})"
         for name in names:
             if not callable(getattr(module, name, None)):
-                return f"cityid.retention.{module_name}.{name} is missing"
+                return f"{module_name}.{name} is missing"
     return None
 
 

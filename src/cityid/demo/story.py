@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from pydantic import SecretStr
 
 from cityid.audit import service as audit_service
+from cityid.bootstrap import open_runtime
 from cityid.cards import service as cards
 from cityid.cards import status_service
 from cityid.cards.verify import Verifier
@@ -29,16 +30,17 @@ from cityid.datadir import ADMIN_USERNAME, init_data_dir
 from cityid.demo import backlog, checks
 from cityid.demo.cast import Cast, hire_staff, new_password
 from cityid.demo.checks import StepFailed, StepResult, expect, need_retention
+from cityid.devtools.faults import from_environment
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.disclosure import report as transparency
 from cityid.disclosure import requests as disclosure
 from cityid.enrollment import lookup
 from cityid.enrollment import service as enrollment
-from cityid.enrollment.synth import generate_applicants
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import CityIdError, Refused
+from cityid.operations.accounts import find_user
 from cityid.runtime import Runtime
 from cityid.settings import Settings
-from cityid.staff.accounts import find_user
 from cityid.store.engine import make_engine, sqlite_url
 from cityid.store.uow import UnitOfWork
 
@@ -106,7 +108,7 @@ def step_staff(story: Story) -> str:
     admin_password = new_password()
     init_data_dir(story.data_dir, story.settings, admin_password=admin_password)
     story.work_dir.mkdir(parents=True, exist_ok=True)
-    story.runtime = Runtime.open(story.data_dir, story.settings)
+    story.runtime = open_runtime(story.data_dir, story.settings, faults=from_environment())
     with story.uow() as uow:
         admin = find_user(uow, ADMIN_USERNAME)
         story.cast.passwords[ADMIN_USERNAME] = admin_password
@@ -342,7 +344,8 @@ def step_destroy(story: Story) -> str:
     """Two officials approve (one person twice is refused); destruction runs; the
     certificate verifies with the log's published key."""
     need_retention()
-    from cityid.retention import backup, certificate, disposition
+    from cityid.operations import backup
+    from cityid.retention import certificate, disposition
 
     rt, officer, counsel = story.rt, story.cast["records_officer"], story.cast["counsel"]
     old_backup = story.work_dir / "backup-before-destruction.sqlite"
@@ -389,7 +392,7 @@ def step_destroy(story: Story) -> str:
 def step_old_backup(story: Story) -> str:
     """The backup from before the destruction, restored, cannot bring the copies back."""
     need_retention()
-    from cityid.retention import backup
+    from cityid.operations import backup
 
     old_backup: Path = story.fact("backup")
     restored_dir = story.work_dir / "restored"

@@ -2,8 +2,9 @@
 
 `CITYID_RETENTION_CRASH_AT=N` sends SIGKILL to this process at the Nth fault point a
 runtime reaches (`0` only counts them); `CITYID_RETENTION_CHUNK_PAUSE=SECONDS` sleeps
-after each committed chunk. `Runtime.open` installs these hooks only when one of the two
-is set when the runtime is opened; otherwise it runs the no-op hooks.
+after each committed chunk. The doors (the CLI context, the web app factory) pass
+`from_environment()` to `cityid.bootstrap.open_runtime`: hooks only when one of the two
+is set, else None and the runtime runs the no-op hooks.
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 
 from cityid.disclosure.holdings import table_columns
 from cityid.disclosure.tables import disclosure_requests
+from cityid.rendering.charts import BarRow, Chart, Series
+from cityid.rendering.charts import bar_chart_svg as charts_bar_chart_svg
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.charts import BarRow, Chart, Series
-from cityid.web.charts import bar_chart_svg as charts_bar_chart_svg
 
 CSV_COLUMNS = (
     "quarter", "measure", "requester_kind", "instrument", "decision", "record_class", "count",

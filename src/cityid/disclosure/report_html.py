@@ -16,7 +16,7 @@ def report_context(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_report_html(report: dict[str, Any], program: Any) -> str:
-    from cityid.web.templating import templates
+    from cityid.rendering.templating import templates
 
     template = templates.env.get_template("public/transparency.html")
     return template.render(staff=None, nav=[], program=program, **report_context(report))

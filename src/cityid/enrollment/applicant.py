@@ -2,7 +2,7 @@
 
 Validation is structural and against the policy (document types, postal codes,
 languages, genders); whether the applicant is *eligible* is the policy engine's call
-(`cityid.policy.eligibility.decide`). Errors name the field and the problem and never
+(`cityid.enrollment.eligibility.decide`). Errors name the field and the problem and never
 echo a value: the values are personal data.
 """
 

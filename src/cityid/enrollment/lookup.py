@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.crypto import KeyDestroyed
 from cityid.enrollment.repository import (
-    BLIND_INDEX_PURPOSE,
     ApplicationRecord,
     EnrollmentKeys,
     blind_index,
@@ -35,6 +34,7 @@ from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import BLIND_INDEX_PURPOSE
 
 # Who the audit log names when an applicant checks their own status (no staff account).
 APPLICANT_SELF = Actor(user_id="applicant-self", username="applicant-self", role=None)

@@ -25,11 +25,9 @@ from cityid.enrollment.tables import (
     document_copies,
 )
 from cityid.errors import NotFound
-from cityid.matching.document_token import PURPOSE as DOCUMENT_TOKEN_PURPOSE
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import DOCUMENT_TOKEN_PURPOSE
 
-BLIND_INDEX_PURPOSE = "blind-index"
-ADDRESS_KEY_PURPOSE = "address-key"
 _BLIND_DOMAIN = b"cityid/blind-index/v1\x00"
 _ADDRESS_DOMAIN = b"cityid/address-key/v1\x00"
 # Crockford's base32: no I, L, O or U, so a reference read aloud is not misheard.

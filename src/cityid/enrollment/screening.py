@@ -1,23 +1,63 @@
-"""Screening a new application for fraud signals: the one hook intake calls.
+"""Screening a new application for fraud signals: the port intake calls.
 
-`screen` returns flags (INTERFACE.md: `{"kind", "of", "score"}`) for a person to review;
-nothing is rejected automatically. It runs inside the intake's unit of work, after the
-application and its attestations are written, so it can see them. The signals
-themselves (1:N duplicate search over keyed encodings, document reuse, address and
-clerk velocity) live in `cityid.matching.service`, which also opens review items.
+Enrollment defines what it asks (`IntakeScreener`) and the flags it gets back
+(INTERFACE.md: `{"kind", "of", "score"}`), for a person to review; nothing is rejected
+automatically. The screen runs inside the intake's unit of work, after the application
+and its attestations are written, so it can see them. The signals themselves (1:N
+duplicate search over keyed encodings, document reuse, address and clerk velocity) live
+in `cityid.matching`, whose `MatchingScreener` the composition root (`cityid.bootstrap`)
+binds to `INTAKE_SCREENER`; enrollment never imports matching.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Protocol, TypedDict
 
 import sqlalchemy as sa
 
 from cityid.enrollment.applicant import Applicant
 from cityid.enrollment.tables import applications
-from cityid.matching.service import screen_application
-from cityid.runtime import Runtime
+from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
+
+
+class Flag(TypedDict):
+    kind: str
+    of: str | None
+    score: float | None
+
+
+def flag(kind: str, of: str | None = None, score: float | None = None) -> Flag:
+    return {"kind": kind, "of": of, "score": None if score is None else round(score, 4)}
+
+
+def mrz_failure(check_digits_valid: bool | None) -> list[Flag]:
+    """Flag a machine-readable zone whose check digits fail (None: the document has none)."""
+    return [flag("mrz_failure")] if check_digits_valid is False else []
+
+
+class IntakeScreener(Protocol):
+    """What intake asks of a screener: flags for the application just written (its row
+    and attestations exist in `uow`); the screener may store what it needs (encodings,
+    review items) in the same unit of work."""
+
+    def screen(
+        self,
+        uow: UnitOfWork,
+        runtime: Runtime,
+        application_id: str,
+        applicant: Applicant,
+        *,
+        clerk_id: str,
+        now: dt.datetime,
+    ) -> Sequence[Flag]: ...
+
+
+# A port: no default, so a runtime the composition root did not build refuses to screen
+# (silently taking applications in unscreened would be worse).
+INTAKE_SCREENER: ProcessService[IntakeScreener] = ProcessService("intake screener")
 
 
 def screen(
@@ -29,7 +69,7 @@ def screen(
             applications.c.application_id == application_id
         )
     ).one()
-    flags = screen_application(
+    flags = runtime.services.get(INTAKE_SCREENER).screen(
         uow, runtime, application_id, applicant, clerk_id=row.clerk_id, now=row.created_at
     )
     return [dict(flag) for flag in flags]

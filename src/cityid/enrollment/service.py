@@ -29,6 +29,8 @@ from cityid.enrollment.applicant import (
     InvalidApplicant,
     parse_applicant,
 )
+from cityid.enrollment.document_token import document_token
+from cityid.enrollment.eligibility import EligibilityDecision, decide
 from cityid.enrollment.lifecycle import (
     APPLICATION_TYPES,
     CardState,
@@ -37,8 +39,6 @@ from cityid.enrollment.lifecycle import (
 )
 from cityid.enrollment.photo import PhotoError, ProcessedPhoto, decode_photo_b64, process_photo
 from cityid.enrollment.repository import (
-    ADDRESS_KEY_PURPOSE,
-    BLIND_INDEX_PURPOSE,
     EnrollmentKeys,
     add_history,
     address_key,
@@ -51,7 +51,7 @@ from cityid.enrollment.repository import (
     personal_fields,
     sealed_key_of,
 )
-from cityid.enrollment.screening import screen
+from cityid.enrollment.screening import mrz_failure, screen
 from cityid.enrollment.tables import (
     applications,
     document_attestations,
@@ -59,15 +59,16 @@ from cityid.enrollment.tables import (
     policy_mode_changes,
 )
 from cityid.errors import BadInput
-from cityid.matching.document_token import document_token
-from cityid.matching.signals import mrz_failure
-from cityid.policy.eligibility import EligibilityDecision, decide
-from cityid.runtime import Runtime
+from cityid.runtime import ProcessService, Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import ADDRESS_KEY_PURPOSE, BLIND_INDEX_PURPOSE
 
-_MODE_CACHE = "enrollment.mode_changes_recorded"
+# The document-mode changes this process has seen recorded: checked once, not per intake.
+MODE_CHANGES_SEEN: ProcessService[set[tuple[dt.date, str]]] = ProcessService(
+    "document-mode changes seen", set
+)
 
 
 @dataclass(frozen=True)
@@ -401,7 +402,7 @@ def record_mode_changes(uow: UnitOfWork, runtime: Runtime, today: dt.date | None
     """
     today = today or runtime.today()
     due = [c for c in runtime.policy.retention.mode_changes if c.effective <= today]
-    known: set[tuple[dt.date, str]] = runtime._extras.setdefault(_MODE_CACHE, set())
+    known = runtime.services.get(MODE_CHANGES_SEEN)
     pending = [c for c in due if (c.effective, c.mode) not in known]
     if not pending:
         return 0

@@ -1,6 +1,6 @@
 """Stored encodings and the per-process 1:N index kept in step with them.
 
-The database is the truth; each process keeps one `MatchIndex` in `runtime._extras` and
+The database is the truth; each process keeps one `MatchIndex` (its `MATCH_INDEX` service) and
 tops it up before every search with the rows whose `seq` is above what it has applied.
 The top-up reads committed rows only (its own read-only connection), so a rolled-back
 intake never leaves a phantom in the shared index. Rows the caller's own transaction
@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,23 +21,33 @@ import sqlalchemy as sa
 from cityid.matching.encoding import BloomEncoder, Encoding, pack_blocks, unpack_blocks
 from cityid.matching.index import IndexRow, MatchIndex
 from cityid.matching.tables import match_encodings, match_head
-from cityid.runtime import Runtime
+from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import MATCH_PURPOSE
 
-MATCH_KEY_PURPOSE = "match"
-_INDEX_CACHE = "matching.index"
-_ENCODER_CACHE = "matching.encoder"
-_LOCK_CACHE = "matching.lock"
+MATCH_KEY_PURPOSE = MATCH_PURPOSE
 _FETCH_CHUNK = 50_000
+
+
+@dataclass
+class ProcessIndex:
+    """This process's 1:N index, the lock it is used under, and the encoder's gram cache."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    index: MatchIndex | None = None
+    encoder: BloomEncoder | None = None
+
+
+MATCH_INDEX: ProcessService[ProcessIndex] = ProcessService("match index", ProcessIndex)
 
 
 def encoder_for(runtime: Runtime) -> BloomEncoder:
     """The encoder under the active match key (one per process and key: its gram cache)."""
     hasher = runtime.keystore.keyed_hasher(MATCH_KEY_PURPOSE)
-    cached: BloomEncoder | None = runtime._extras.get(_ENCODER_CACHE)
+    held = runtime.services.get(MATCH_INDEX)
+    cached = held.encoder
     if cached is None or cached.key_id != hasher.key_id:
-        cached = BloomEncoder.from_policy(hasher, runtime.policy.matching)
-        runtime._extras[_ENCODER_CACHE] = cached
+        cached = held.encoder = BloomEncoder.from_policy(hasher, runtime.policy.matching)
     return cached
 
 
@@ -145,14 +156,14 @@ def shared_index(runtime: Runtime, key_id: str) -> Iterator[MatchIndex]:
     Held under the process's lock while in use: web workers serve requests on threads, and
     an index being topped up must not be searched at the same time.
     """
-    lock: threading.Lock = runtime._extras.setdefault(_LOCK_CACHE, threading.Lock())
-    with lock:
-        index: MatchIndex | None = runtime._extras.get(_INDEX_CACHE)
+    held = runtime.services.get(MATCH_INDEX)
+    with held.lock:
+        index = held.index
         if index is None or index.key_id != key_id:
             index = MatchIndex(runtime.policy.matching.bloom_bits, key_id=key_id)
         with UnitOfWork(runtime.engine, read_only=True) as reader:
             index.apply_rows(_index_rows(_rows_after(reader.conn, index.max_seq), key_id))
-        runtime._extras[_INDEX_CACHE] = index
+        held.index = index
         yield index
 
 

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TypedDict
 
+# The flag shape and the MRZ rule are enrollment's (its screening port); re-exported here.
+from cityid.enrollment.screening import Flag as Flag
+from cityid.enrollment.screening import flag as flag
+from cityid.enrollment.screening import mrz_failure as mrz_failure
 from cityid.policy.model import Matching
-
-
-class Flag(TypedDict):
-    kind: str
-    of: str | None
-    score: float | None
-
-
-def flag(kind: str, of: str | None = None, score: float | None = None) -> Flag:
-    return {"kind": kind, "of": of, "score": None if score is None else round(score, 4)}
 
 
 def possible_duplicates(
@@ -73,11 +66,6 @@ def clerk_velocity(
     if _too_many(earlier, now, window, matching.clerk_max_applications):
         return [flag("clerk_velocity")]
     return []
-
-
-def mrz_failure(check_digits_valid: bool | None) -> list[Flag]:
-    """Flag a machine-readable zone whose check digits fail (None: the document has none)."""
-    return [flag("mrz_failure")] if check_digits_valid is False else []
 
 
 def document_expired(expires: dt.date | None, today: dt.date) -> list[Flag]:

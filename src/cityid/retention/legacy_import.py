@@ -38,9 +38,9 @@ from cityid.audit import log as audit_log
 from cityid.crypto.sealing import RecordKeyBatch, SealedKey, seal_field
 from cityid.enrollment import cohorts
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
+from cityid.enrollment.document_token import document_token
+from cityid.enrollment.eligibility import decide
 from cityid.enrollment.repository import (
-    ADDRESS_KEY_PURPOSE,
-    BLIND_INDEX_PURPOSE,
     EnrollmentKeys,
     address_key,
     blind_index,
@@ -52,8 +52,6 @@ from cityid.enrollment.repository import (
 from cityid.enrollment.service import check_photo
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import BadInput
-from cityid.matching.document_token import document_token
-from cityid.policy.eligibility import decide
 from cityid.retention.schedule import enrollment_month
 from cityid.retention.tables import legacy_imports
 from cityid.runtime import Runtime
@@ -62,6 +60,7 @@ from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.bulk import insert_rows
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import ADDRESS_KEY_PURPOSE, BLIND_INDEX_PURPOSE
 
 BATCH_LINES = 2000  # lines a worker turns into rows at a time
 COMMIT_LINES = 20_000  # lines stored per transaction: fewer, fuller index page writes

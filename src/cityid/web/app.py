@@ -17,7 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from cityid import __version__
+from cityid.bootstrap import open_runtime
+from cityid.devtools.faults import from_environment
 from cityid.errors import CityIdError, Unavailable
+from cityid.rendering.templating import STATIC_DIR, templates
 from cityid.runtime import Runtime
 from cityid.web import openapi
 from cityid.web.cors import PublicReadCors
@@ -46,7 +49,6 @@ from cityid.web.routes import (
     transparency,
     verifier_pack,
 )
-from cityid.web.templating import STATIC_DIR, templates
 
 log = logging.getLogger("cityid.web")
 
@@ -126,7 +128,7 @@ def _error_response(
 
 async def _sign_checkpoints(runtime: Runtime, interval: int) -> None:
     """The schedule: sign a checkpoint whenever the log has grown since the last one."""
-    from cityid.audit.service import checkpoint_if_grown
+    from cityid.audit.cosigning import checkpoint_if_grown
 
     while True:
         await asyncio.sleep(interval)
@@ -207,4 +209,4 @@ def create_app(runtime: Runtime) -> FastAPI:
 
 def create_app_from_environment() -> FastAPI:
     """Uvicorn's factory: each worker process opens its own runtime."""
-    return create_app(Runtime.open())
+    return create_app(open_runtime(faults=from_environment()))

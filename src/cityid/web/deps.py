@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from fastapi import Depends, Request
 
 from cityid.errors import Forbidden, Unauthenticated
+from cityid.operations import accounts
 from cityid.runtime import Runtime
-from cityid.staff import accounts
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork

@@ -18,15 +18,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from cityid.errors import CityIdError
-from cityid.witness import service
-from cityid.witness.protocol import (
+from cityid.audit.witness_protocol import (
     MAX_BODY_BYTES,
     SIZE_MEDIA_TYPE,
     SizeConflict,
     TooLarge,
     format_size,
 )
+from cityid.errors import CityIdError
+from cityid.witness import service
 from cityid.witness.store import WitnessStore
 
 log = logging.getLogger("cityid.witness")

@@ -36,8 +36,7 @@ from cityid.audit.checkpoint import (
 from cityid.audit.cosignature import cosign, cosigner_vkey_for
 from cityid.audit.merkle import EMPTY_ROOT
 from cityid.audit.verify_proofs import verify_consistency
-from cityid.errors import BadInput, Refused
-from cityid.witness.protocol import (
+from cityid.audit.witness_protocol import (
     BadLogSignature,
     Inconsistent,
     MalformedRequest,
@@ -45,6 +44,7 @@ from cityid.witness.protocol import (
     UnknownLog,
     parse_add_checkpoint,
 )
+from cityid.errors import BadInput, Refused
 from cityid.witness.store import KnownLog, WitnessState, WitnessStore
 
 

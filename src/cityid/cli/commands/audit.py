@@ -10,9 +10,9 @@ import typer
 
 from cityid.audit import service, tile_service
 from cityid.cli.actor import resolve_actor
+from cityid.cli.app import app
 from cityid.cli.context import cli_context
 from cityid.cli.door import acting, job
-from cityid.cli.main import app
 from cityid.errors import BadInput
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import cli_context
-from cityid.cli.main import app
 
 
 @app.command()
@@ -22,7 +22,7 @@ def bench(
     from rich.console import Console
     from rich.table import Table
 
-    from cityid import benchmarks
+    from cityid.devtools.bench import suites as benchmarks
 
     cli = cli_context(ctx)
     rows = benchmarks.run(size=size, only=only)

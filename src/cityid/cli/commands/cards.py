@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal, cast
 import typer
 
 from cityid.cli.actor import resolve_actor
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, cli_context
-from cityid.cli.main import app
 from cityid.errors import BadInput
+from cityid.vocabulary import ISSUER_PURPOSE
 
 card_app = typer.Typer(help="Cards: issue, print, revoke, renew, replace.", no_args_is_help=True)
 status_list_app = typer.Typer(help="Revocation status lists.", no_args_is_help=True)
@@ -294,7 +295,7 @@ def _data_dir_verifier(
 
     runtime = cli.runtime()
     if tokens:
-        keys = [(k.key_id, k.public_key) for k in runtime.keystore.public_keys("card-issuer")]
+        keys = [(k.key_id, k.public_key) for k in runtime.keystore.public_keys(ISSUER_PURPOSE)]
         return Verifier(keys, tokens, now=now, require_status=require_status)
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         return service.local_verifier(runtime, uow, now, require_status=require_status)

@@ -11,8 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, cli_context, progress_console
-from cityid.cli.main import app
 from cityid.demo.checks import StepResult
 from cityid.demo.state import DEFAULT_STATE_SIZE, FILES_DIR, load_end_state
 from cityid.demo.story import STEPS, Story, story_settings, tell

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import date_option
 from cityid.cli.door import acting
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, cli_context, progress_console
 from cityid.cli.door import acting, job
-from cityid.cli.main import app
 from cityid.errors import BadInput, CityIdError
 
 synth_app = typer.Typer(help="Synthetic data for tests, demos and benches.", no_args_is_help=True)
@@ -139,7 +139,7 @@ def synth_applicants(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same file.")] = 0,
 ) -> None:
     """Realistic synthetic New Yorkers, each line with its ground truth."""
-    from cityid.enrollment.synth import write_jsonl
+    from cityid.devtools.synth.applicants import write_jsonl
 
     cli = cli_context(ctx)
     policy, today = _policy_and_today(cli)

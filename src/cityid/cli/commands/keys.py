@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from cityid.cli.actor import resolve_actor
+from cityid.cli.app import app
 from cityid.cli.context import cli_context
-from cityid.cli.main import app
-from cityid.crypto import admin
+from cityid.operations import keys as admin
 
 keys_app = typer.Typer(help="Keys: list, rotate, export public keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, date_option, progress_console
 from cityid.cli.door import acting, job
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 hold_app = typer.Typer(
@@ -247,7 +247,7 @@ def backup_create(
     out: Annotated[Path, typer.Option("--out", help="The backup file to write.")],
 ) -> None:
     """Back up the database (never the keystore) to one portable file."""
-    from cityid.retention.backup import create_backup
+    from cityid.operations.backup import create_backup
     from cityid.staff.permissions import authorize
 
     door = job(ctx)
@@ -264,7 +264,7 @@ def backup_restore(
     ] = False,
 ) -> None:
     """Restore a backup into --data-dir's database (the keystore stays as it is)."""
-    from cityid.retention.backup import restore_backup
+    from cityid.operations.backup import restore_backup
 
     door = job(ctx, signed_in=False)  # the local operator, who holds the data dir
     result = restore_backup(file, door.runtime.engine, replace=replace)

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import cli_context
-from cityid.cli.main import app
 from cityid.errors import BadInput
 from cityid.store.uow import UnitOfWork
 
@@ -112,7 +112,7 @@ def user_add(
     The actor is an admin named by CITYID_ACTOR/CITYID_PASSWORD, or, with none named,
     the local operator, who proves themselves by unlocking the data dir's keystore.
     """
-    from cityid.staff.accounts import add_user, authenticate
+    from cityid.operations.accounts import add_user, authenticate
     from cityid.staff.actor import Actor
 
     cli = cli_context(ctx)

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.commands.cards import _read, _write
 from cityid.cli.context import cli_context
 from cityid.cli.door import acting
-from cityid.cli.main import app
 
 verifier_pack_app = typer.Typer(
     help="The verifier pack: keys, status lists and checkpoint in one signed file.",

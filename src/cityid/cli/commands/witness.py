@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, cli_context
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 witness_app = typer.Typer(

@@ -17,21 +17,21 @@ from babel.dates import format_date
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from cityid.bootstrap import APPLICANT_LOOKUP_LIMITER
 from cityid.cards.rate_limit import RateLimited, TokenBuckets
 from cityid.enrollment import pre_application
 from cityid.enrollment.lifecycle import renewal_window
 from cityid.enrollment.lookup import status_check
 from cityid.errors import NotFound
 from cityid.policy.model import DocumentType, Policy
+from cityid.rendering import i18n
+from cityid.rendering.templating import templates
 from cityid.retention.receipts import receipts_in, verify_all_against_log
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web import i18n
-from cityid.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-_LIMITER = "applicant.self_service_rate_limiter"
 MAX_RECEIPT_CHARS = 20_000
 # Record classes an applicant's own enrollment can create, in the order people care.
 APPLICANT_RECORD_CLASSES = (
@@ -147,11 +147,7 @@ def _render(
 
 
 def _limiter(runtime: Runtime) -> TokenBuckets:
-    found = runtime._extras.get(_LIMITER)
-    if not isinstance(found, TokenBuckets):
-        # Guessing a date of birth for a known reference must be slow: 10 tries, then 1 a minute.
-        found = runtime._extras[_LIMITER] = TokenBuckets(capacity=10, refill_per_second=1 / 60)
-    return found
+    return runtime.services.get(APPLICANT_LOOKUP_LIMITER)
 
 
 def _client(request: Request) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from cityid.operations import accounts
 from cityid.runtime import Runtime
-from cityid.staff import accounts
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import Staff, current_staff, get_runtime, get_uow
 

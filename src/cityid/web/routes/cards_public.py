@@ -14,14 +14,15 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from cityid.bootstrap import PUBLIC_VERIFY_LIMITER
 from cityid.cards import service, status_service, verify_inputs
 from cityid.cards.rate_limit import TokenBuckets
 from cityid.cards.status_list import JWT_MEDIA_TYPE
 from cityid.cards.status_list import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 from cityid.cards.verify import PURPOSES, VerificationResult
 from cityid.crypto import cose_key_set, jwk_set
-from cityid.crypto.admin import card_lifetime
 from cityid.errors import BadInput, CityIdError
+from cityid.operations.keys import card_lifetime
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import get_runtime
@@ -34,7 +35,6 @@ COSE_KEY_SET_MEDIA_TYPE = "application/cose-key-set"
 JWK_SET_MEDIA_TYPE = "application/jwk-set+json"
 _KEY_SET_MEDIA_TYPES = (COSE_KEY_SET_MEDIA_TYPE, JWK_SET_MEDIA_TYPE, "application/json")
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
-_LIMITER = "cards.verify_rate_limiter"
 
 
 class VerifyRequest(BaseModel):
@@ -54,10 +54,7 @@ class VerifyResponse(BaseModel):
 
 
 def _limiter(runtime: Runtime) -> TokenBuckets:
-    found = runtime._extras.get(_LIMITER)
-    if not isinstance(found, TokenBuckets):
-        found = runtime._extras[_LIMITER] = TokenBuckets()
-    return found
+    return runtime.services.get(PUBLIC_VERIFY_LIMITER)
 
 
 def _client(request: Request) -> str:

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cityid.errors import Unauthenticated
+from cityid.operations import accounts
+from cityid.rendering.templating import templates
 from cityid.runtime import Runtime
-from cityid.staff import accounts
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import (
     LOGIN_CSRF_COOKIE,
@@ -24,7 +25,6 @@ from cityid.web.deps import (
     session_cookie_name,
 )
 from cityid.web.navigation import navigation_for
-from cityid.web.templating import templates
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

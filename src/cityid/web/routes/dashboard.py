@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from cityid.rendering.charts import BarRow, Chart, Series, single_series
 from cityid.reports.dashboard import FLAG_OUTCOMES, Dashboard, build_dashboard
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.charts import BarRow, Chart, Series, single_series
 from cityid.web.deps import Staff, get_runtime, get_uow, require
 from cityid.web.routes.console import render
 

@@ -21,9 +21,9 @@ from starlette.datastructures import FormData, UploadFile
 
 from cityid.enrollment import idempotency, lookup, pre_application, service
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
+from cityid.enrollment.eligibility import decide
 from cityid.enrollment.pre_application import PreApplication
 from cityid.errors import CityIdError, NotFound
-from cityid.policy.eligibility import decide
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require

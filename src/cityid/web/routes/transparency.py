@@ -8,10 +8,10 @@ from pydantic import BaseModel
 
 from cityid.disclosure.report import build_report, to_csv
 from cityid.disclosure.report_html import report_context
+from cityid.rendering.templating import templates
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import get_runtime
-from cityid.web.templating import templates
 
 router = APIRouter(tags=["public"])
 

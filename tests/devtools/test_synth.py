@@ -13,16 +13,15 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from cityid.devtools.synth.applicants import generate_applicants, write_jsonl
+from cityid.devtools.synth.names import NICKNAMES
 from cityid.enrollment.applicant import parse_applicant_line
+from cityid.enrollment.eligibility import decide
 from cityid.enrollment.mrz import parse_mrz
 from cityid.enrollment.normalise import dob_variants, normalise_name
 from cityid.enrollment.photo import decode_photo_b64, process_photo
-from cityid.enrollment.synth import generate_applicants, write_jsonl
-from cityid.enrollment.synth_names import NICKNAMES
 from cityid.errors import BadInput
-from cityid.policy.eligibility import decide
-
-from .enrollment_helpers import POLICY, TODAY
+from tests.enrollment.enrollment_helpers import POLICY, TODAY
 
 
 @pytest.fixture(scope="module")

@@ -19,11 +19,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.enrollment import service
 from cityid.enrollment.repository import (
     EnrollmentKeys,
 )
-from cityid.enrollment.synth import generate_applicants
 from cityid.enrollment.tables import applications
 from cityid.retention.legacy_import import import_legacy
 from cityid.runtime import Runtime

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cityid.devtools.synth.names import COMMUNITIES, NICKNAMES, Community, Name
 from cityid.enrollment.applicant import age_on
 from cityid.enrollment.mrz import make_td1, make_td2, make_td3
-from cityid.enrollment.synth_names import COMMUNITIES, NICKNAMES, Community, Name
 from cityid.errors import BadInput
 from cityid.policy.model import Policy
 

@@ -13,8 +13,9 @@ import unicodedata
 
 from cityid.crypto.interfaces import KeyedHasher
 from cityid.errors import BadInput
+from cityid.vocabulary import DOCUMENT_TOKEN_PURPOSE
 
-PURPOSE = "document-token"  # the keystore purpose of the keyed-hash key to use
+PURPOSE = DOCUMENT_TOKEN_PURPOSE  # the keystore purpose of the keyed-hash key to use
 _DOMAIN = b"cityid/document-token/v1\x00"
 _SEPARATORS = re.compile(r"[\s\-./<]+")
 

@@ -24,7 +24,7 @@ TARGET_RECORDS = 1_000_000
 
 def _write_backlog(path: Path, applications: int, seed: int = 1) -> None:
     """Backlog lines of synthetic applicants, each with one 512-byte "scan" of a document."""
-    from cityid.enrollment.synth import generate_applicants
+    from cityid.devtools.synth.applicants import generate_applicants
 
     scan = base64.b64encode(bytes(range(256)) * 2).decode()  # a small 512-byte "scan"
     with path.open("w", encoding="utf-8") as out:
@@ -37,18 +37,18 @@ def _write_backlog(path: Path, applications: int, seed: int = 1) -> None:
 
 
 def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
-    from cityid.benchmarks import bench_settings
+    from cityid.bootstrap import open_runtime
     from cityid.datadir import init_data_dir
+    from cityid.devtools.bench.scratch import bench_settings
     from cityid.retention import disposition, holds, legacy_import
     from cityid.retention.tables import document_copies as copies_table
-    from cityid.runtime import Runtime
     from cityid.staff.actor import Actor
     from cityid.store.uow import UnitOfWork
 
     records = size or TARGET_RECORDS
     settings = bench_settings(data_dir)
     init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(24))
-    runtime = Runtime.open(data_dir, settings)
+    runtime = open_runtime(data_dir, settings)
     officer = Actor("bench-officer", "bench-officer", "records_officer")
     counsel = Actor("bench-counsel", "bench-counsel", "counsel")
     backlog = data_dir.parent / "backlog.jsonl"

@@ -1,6 +1,6 @@
 """Duplicate-detection numbers for `cityid bench`: speed at scale and quality vs plaintext.
 
-Uses `cityid.enrollment.synth` applicants (5% duplicates with realistic changes, as issue 6
+Uses `cityid.devtools.synth.applicants` applicants (5% duplicates with realistic changes, as issue 6
 asks) and a throw-away in-memory HMAC key: nothing here touches the keystore or the
 database. Quality is measured on the whole register up to 100,000 applicants.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cityid.enrollment.synth import generate_applicants
+from cityid.devtools.synth.applicants import generate_applicants
 from cityid.matching.dedupe import deduplicate
 from cityid.matching.encoding import BloomEncoder, Encoding
 from cityid.matching.evaluate import evaluate

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from cityid.settings import Settings
+from cityid.devtools.bench.scratch import bench_settings
 
 
 @dataclass(frozen=True)
@@ -55,25 +55,12 @@ TARGETS: dict[str, Target] = {
 }
 
 
-def bench_settings(data_dir: Path) -> Settings:
-    """Settings for a throw-away bench data dir: its own random passphrase, SQLite."""
-    import secrets
-
-    from pydantic import SecretStr
-
-    return Settings(
-        data_dir=data_dir,
-        keystore_passphrase=SecretStr(secrets.token_urlsafe(24)),
-        database_url=None,
-    )
-
-
 Suite = Callable[[Path, int], list[dict[str, Any]]]
 
 
 def _crypto_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     from cityid.crypto import create_keystore
-    from cityid.crypto.bench import measure
+    from cityid.devtools.bench.crypto import measure
 
     keystore = create_keystore("local", data_dir, bench_settings(data_dir))
     try:
@@ -88,16 +75,16 @@ def _audit_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     import time
 
     from cityid.audit import log as audit_log
-    from cityid.audit.bench import measure
+    from cityid.bootstrap import open_runtime
     from cityid.datadir import init_data_dir
-    from cityid.runtime import Runtime
+    from cityid.devtools.bench.audit import measure
     from cityid.staff.actor import Actor
     from cityid.store.uow import UnitOfWork
 
     rows = measure(size or 1_000_000)
     settings = bench_settings(data_dir)
     init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(18))
-    runtime = Runtime.open(data_dir, settings)
+    runtime = open_runtime(data_dir, settings)
     actor = Actor("bench-clerk", "bench-clerk", "clerk")
     batch, batches = 500, 40
     started = time.perf_counter()
@@ -126,14 +113,14 @@ def _audit_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
 def _cards_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     """Offline verifications per second (cached keys and status list), the QR's size, and
     the verifier pack for `size` cards (default 1,000,000)."""
-    from cityid.cards.bench import measure, measure_pack
+    from cityid.devtools.bench.cards import measure, measure_pack
 
     return measure(seconds=1.0) + measure_pack(size or 1_000_000)
 
 
 def _matching_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     """Duplicate detection on synthetic applicants: 1:N speed, dedupe, keyed vs plaintext."""
-    from cityid.matching.bench import measure
+    from cityid.devtools.bench.matching import measure
 
     n = size or 100_000
     rows = measure(n)
@@ -144,7 +131,7 @@ def _matching_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
 
 def _retention_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     """Legacy import and crypto-shredding beside a naive delete-and-vacuum."""
-    from cityid.retention.bench import measure
+    from cityid.devtools.bench.retention import measure
 
     return measure(data_dir, size)
 
@@ -172,13 +159,13 @@ def _enrollment_on(
 ) -> list[dict[str, Any]]:
     import secrets
 
+    from cityid.bootstrap import open_runtime
     from cityid.datadir import init_data_dir
-    from cityid.enrollment.bench import measure
-    from cityid.runtime import Runtime
+    from cityid.devtools.bench.enrollment import measure
 
     settings = bench_settings(data_dir).model_copy(update={"database_url": url})
     init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(18))
-    runtime = Runtime.open(data_dir, settings)
+    runtime = open_runtime(data_dir, settings)
     rows: list[dict[str, Any]] = []
     try:
         for n in sorted(sizes):  # each fill tops up the one before

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
@@ -11,9 +9,10 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from cityid.policy import load_policy
-from cityid.web import i18n
+from cityid.rendering import i18n
+from cityid.rendering.templating import TEMPLATE_DIR
 
-TEMPLATES = Path(i18n.__file__).parent / "templates"
+TEMPLATES = TEMPLATE_DIR
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
 
 

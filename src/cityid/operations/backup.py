@@ -33,7 +33,7 @@ _VERSIONS = sa.table(VERSION_TABLE, sa.column("version_num", sa.String(32)))
 
 
 def _tables() -> list[sa.Table]:
-    import cityid.store.all_tables  # noqa: F401  (registers every table)
+    import cityid.operations.tables  # noqa: F401  (registers every table)
 
     return list(metadata.sorted_tables)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from cityid.web.charts import BarRow, Chart, Series, bar_chart_svg, single_series
+from cityid.rendering.charts import BarRow, Chart, Series, bar_chart_svg, single_series
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -16,10 +16,9 @@ from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
+from cityid.vocabulary import ISSUER_PURPOSE, KEYED_HASH_PURPOSES, SIGNING_PURPOSES
 
 RotateKind = Literal["signing", "cohort", "keyed-hash"]
-SIGNING_PURPOSES = ("card-issuer", "audit-checkpoint")
-KEYED_HASH_PURPOSES = ("blind-index", "document-token", "match")
 
 
 def list_keys(runtime: Runtime, actor: Actor) -> list[dict[str, Any]]:
@@ -76,7 +75,7 @@ def card_lifetime(policy: Policy) -> dt.timedelta:
     return dt.timedelta(days=366 * years + 1)
 
 
-def export_public(runtime: Runtime, out: Path, purpose: str = "card-issuer") -> dict[str, Any]:
+def export_public(runtime: Runtime, out: Path, purpose: str = ISSUER_PURPOSE) -> dict[str, Any]:
     """Issuer public keys as a COSE_KeySet (.cbor) or a JWK Set (.json), for verifiers."""
     import json
 

@@ -1,0 +1,1 @@
+"""`cityid bench`: `suites` runs every figure beside its target; one module per room measured."""

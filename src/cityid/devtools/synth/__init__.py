@@ -1,0 +1,1 @@
+"""`cityid synth`: synthetic applicants (`applicants`) from realistic names (`names`)."""
