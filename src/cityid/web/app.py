@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,7 +22,7 @@ from cityid.devtools.faults import from_environment
 from cityid.errors import CityIdError, Unavailable
 from cityid.rendering.templating import STATIC_DIR, templates
 from cityid.runtime import Runtime
-from cityid.web import openapi
+from cityid.web import csrf, openapi
 from cityid.web.cors import PublicReadCors
 from cityid.web.methods import HeadAsGet, allowed_methods
 from cityid.web.routes import (
@@ -157,6 +157,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="Records for a municipal identity card program.",
         docs_url="/api/docs",
         redoc_url=None,
+        # Safe by default: every route's unsafe methods need the session's CSRF token.
+        dependencies=[Depends(csrf.protect)],
     )
     app.state.runtime = runtime
     app.add_middleware(SecurityHeaders)

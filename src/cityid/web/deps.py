@@ -1,17 +1,28 @@
 """FastAPI dependencies: the runtime, a unit of work, the signed-in actor, permissions.
 
-Routers stay thin: they declare what they need here and call a service.
+Routers stay thin: they declare what they need here, by alias, and call a service:
+
+    def route(staff: StaffDep, runtime: RuntimeDep, uow: UowDep) -> ...
+
+`UowDep` is the request's transaction: it commits when the route returns and rolls
+back when it raises, and both happen before the response is sent (scope="function"),
+so a client that gets a 2xx finds the data committed, and a failed commit is a 5xx.
+A route that answers with an error page or redirect instead of raising calls
+`uow.rollback()` before it returns; the commit afterwards then has nothing to commit.
+`ReadUowDep` is a read-only connection (SQLite readers run beside a writer); it never
+commits. Routes never call `uow.commit()` themselves. CSRF is checked app-wide (csrf.py).
 """
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
-from cityid.errors import Forbidden, Unauthenticated
+from cityid.errors import Unauthenticated
 from cityid.operations import accounts
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -34,9 +45,42 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_uow(runtime: Runtime = Depends(get_runtime)) -> Iterator[UnitOfWork]:
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
+    """The request's unit of work: committed after the route returns, rolled back if it
+    raises (the exception reaches this `yield`). Use it as `UowDep`, never bare: the
+    function scope is what makes the commit happen before the response is sent."""
     with UnitOfWork(runtime.engine) as uow:
         yield uow
+        uow.commit()
+
+
+def get_read_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
+    """A read-only unit of work; nothing is committed, the connection closes before the
+    response is sent."""
+    with UnitOfWork(runtime.engine, read_only=True) as uow:
+        yield uow
+
+
+# scope="function": the code after `yield` runs when the route returns, before the
+# response goes out (the default, "request", would run it after the response is sent).
+UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
+ReadUowDep = Annotated[UnitOfWork, Depends(get_read_uow, scope="function")]
+
+
+async def posted_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form, read on the event loop so the route itself can be a plain `def`
+    (run in the thread pool, where its database and CPU work belongs)."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+FormDep = Annotated[FormData, Depends(posted_form)]
 
 
 @dataclass(frozen=True)
@@ -47,11 +91,7 @@ class Staff:
     csrf_token: str | None  # None for bearer-token (API) callers, who need no CSRF
 
 
-def optional_staff(
-    request: Request,
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
-) -> Staff | None:
+def optional_staff(request: Request, runtime: RuntimeDep, uow: UowDep) -> Staff | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         actor = accounts.token_actor(uow, header[7:].strip())
@@ -68,18 +108,22 @@ def optional_staff(
     return Staff(actor=actor, csrf_token=csrf)
 
 
-def current_staff(staff: Staff | None = Depends(optional_staff)) -> Staff:
+OptionalStaffDep = Annotated[Staff | None, Depends(optional_staff)]
+
+
+def current_staff(staff: OptionalStaffDep) -> Staff:
     if staff is None:
         raise Unauthenticated("sign in first")
     return staff
 
 
+StaffDep = Annotated[Staff, Depends(current_staff)]
+
+
 def require(permission: str) -> Callable[..., Staff]:
     """A dependency that lets the request through only if the policy allows it."""
 
-    def check(
-        staff: Staff = Depends(current_staff), runtime: Runtime = Depends(get_runtime)
-    ) -> Staff:
+    def check(staff: StaffDep, runtime: RuntimeDep) -> Staff:
         authorize(runtime.policy, staff.actor, permission)
         return staff
 
@@ -87,11 +131,3 @@ def require(permission: str) -> Callable[..., Staff]:
     # The RBAC matrix test reads this to know which permission guards each route.
     setattr(check, PERMISSION_ATTRIBUTE, permission)
     return check
-
-
-def check_csrf(staff: Staff, submitted: str | None) -> None:
-    """Forms posted from the console must carry the session's CSRF token."""
-    if staff.csrf_token is None:
-        return
-    if not submitted or not hmac.compare_digest(submitted, staff.csrf_token):
-        raise Forbidden("the form has expired or did not come from this console; reload it")

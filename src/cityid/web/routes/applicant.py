@@ -28,7 +28,7 @@ from cityid.rendering import i18n
 from cityid.rendering.templating import templates
 from cityid.retention.receipts import receipts_in, verify_all_against_log
 from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
+from cityid.web.deps import UowDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -186,7 +186,7 @@ def apply_checklist(request: Request) -> HTMLResponse:
 
 @router.post("/apply/start", response_class=HTMLResponse)
 def apply_start(
-    request: Request, doc: Annotated[list[str] | None, Form(max_length=64)] = None
+    request: Request, uow: UowDep, doc: Annotated[list[str] | None, Form(max_length=64)] = None
 ) -> HTMLResponse:
     """A reference number for the chosen documents: nothing about the person is asked."""
     runtime: Runtime = request.app.state.runtime
@@ -199,11 +199,9 @@ def apply_start(
         return _render(request, "applicant/checklist.html", status_code=429, result=result,
                        keep=keep, started={"problem": "too_many"})  # fmt: skip
     language = i18n.language_for(request).code
-    with UnitOfWork(runtime.engine) as uow:
-        made = pre_application.start(
-            uow, runtime, [t.code for t in result.chosen], language, _today(runtime.policy)
-        )
-        uow.commit()
+    made = pre_application.start(
+        uow, runtime, [t.code for t in result.chosen], language, _today(runtime.policy)
+    )
     started = {"reference": made.reference, "expires_on": made.expires_on}
     return _render(request, "applicant/checklist.html", result=result, keep=keep, started=started)
 
@@ -270,6 +268,7 @@ def me_page(request: Request) -> HTMLResponse:
 @router.post("/me/status", response_class=HTMLResponse)
 def me_status(
     request: Request,
+    uow: UowDep,
     reference: Annotated[str, Form(max_length=64)] = "",
     date_of_birth: Annotated[str, Form(max_length=32)] = "",
 ) -> HTMLResponse:
@@ -281,12 +280,10 @@ def me_status(
         _limiter(runtime).take(_client(request))
     except RateLimited:
         return _me(request, status_code=429, status_result={"problem": "too_many"})
-    with UnitOfWork(runtime.engine) as uow:
-        try:
-            found = status_check(uow, runtime, reference, born)
-        except NotFound:
-            found = None
-        uow.commit()  # the check itself is audited, found or not
+    try:
+        found = status_check(uow, runtime, reference, born)  # audited, found or not
+    except NotFound:
+        found = None
     if found is None:
         return _me(request, status_code=404, status_result={"problem": "not_found"})
     return _me(request, status_result={"status": found["status"], "reference": found["reference"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
@@ -13,7 +14,7 @@ from cityid.audit.verify_proofs import verify_inclusion
 from cityid.errors import BadInput
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, require
+from cityid.web.deps import ReadUowDep, RuntimeDep, Staff, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/audit", include_in_schema=False)
@@ -31,29 +32,29 @@ def _date(text: str | None, name: str) -> dt.date | None:
 @router.get("/", response_class=HTMLResponse)
 def audit_page(
     request: Request,
+    staff: Annotated[Staff, Depends(require("audit.read"))],
+    runtime: RuntimeDep,
+    uow: ReadUowDep,
     actor: str | None = Query(default=None, max_length=128),
     action: str | None = Query(default=None, max_length=64),
     record: str | None = Query(default=None, max_length=128),
     since: str | None = Query(default=None, max_length=10),
     until: str | None = Query(default=None, max_length=10),
     proof_index: int | None = Query(default=None, ge=0),
-    staff: Staff = Depends(require("audit.read")),
-    runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     filters = {"actor": actor, "action": action, "record": record, "since": since, "until": until}
     proof_result = None
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        rows = service.entry_page(
-            uow,
-            actor=actor or None,
-            action=action or None,
-            target=record or None,
-            since=_date(since, "since"),
-            until=_date(until, "until"),
-        )
-        latest = service.latest_checkpoint(uow)
-        if proof_index is not None and latest is not None:
-            proof_result = _check_proof(runtime, uow, proof_index, latest)
+    rows = service.entry_page(
+        uow,
+        actor=actor or None,
+        action=action or None,
+        target=record or None,
+        since=_date(since, "since"),
+        until=_date(until, "until"),
+    )
+    latest = service.latest_checkpoint(uow)
+    if proof_index is not None and latest is not None:
+        proof_result = _check_proof(runtime, uow, proof_index, latest)
     return render(
         request,
         "console/audit.html",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from cityid.audit import service
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import get_runtime
+from cityid.web.deps import ReadUowDep, RuntimeDep
 
 router = APIRouter(prefix="/audit", tags=["audit (public)"])
 
@@ -31,32 +29,31 @@ class ConsistencyProof(BaseModel):
 
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
-def checkpoint(runtime: Runtime = Depends(get_runtime)) -> PlainTextResponse:
+def checkpoint(uow: ReadUowDep) -> PlainTextResponse:
     """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        latest = service.require_checkpoint(uow)
+    latest = service.require_checkpoint(uow)
     return PlainTextResponse(latest.note, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/public-key", response_class=PlainTextResponse)
-def public_key(runtime: Runtime = Depends(get_runtime)) -> PlainTextResponse:
+def public_key(runtime: RuntimeDep) -> PlainTextResponse:
     """Signed-note verifier keys for the checkpoints, one per line."""
     return PlainTextResponse("\n".join(service.verifier_keys(runtime)) + "\n")
 
 
 @router.get("/proof/inclusion", response_model=InclusionProof)
 def inclusion(
+    runtime: RuntimeDep,
     index: int = Query(ge=0),
     size: int | None = Query(default=None, ge=0),
-    runtime: Runtime = Depends(get_runtime),
 ) -> InclusionProof:
     return InclusionProof(**service.inclusion_proof(runtime, index, size))
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProof)
 def consistency(
+    runtime: RuntimeDep,
     old: int = Query(ge=0),
     new: int | None = Query(default=None, ge=0),
-    runtime: Runtime = Depends(get_runtime),
 ) -> ConsistencyProof:
     return ConsistencyProof(**service.consistency_proof(runtime, old, new))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from cityid.operations import accounts
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, current_staff, get_runtime, get_uow
+from cityid.web.deps import RuntimeDep, StaffDep, UowDep
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -28,25 +26,23 @@ class TokenIssued(BaseModel):
 @router.post("/tokens", response_model=TokenIssued)
 def issue_token(
     body: TokenRequest,
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> TokenIssued:
     """A bearer token for an API client; shown once, stored only as a hash."""
     actor = accounts.authenticate(uow, runtime.policy, body.username, body.password)
     token_id, secret = accounts.issue_api_token(uow, runtime.policy, actor, body.label)
-    uow.commit()
     return TokenIssued(token_id=token_id, token=secret, role=actor.role or "system")
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(
     token_id: str,
-    staff: Staff = Depends(current_staff),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: StaffDep,
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> None:
     accounts.revoke_api_token(uow, runtime.policy, staff.actor, token_id)
-    uow.commit()
 
 
 class Me(BaseModel):
@@ -56,5 +52,5 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me)
-def whoami(staff: Staff = Depends(current_staff)) -> Me:
+def whoami(staff: StaffDep) -> Me:
     return Me(user_id=staff.actor.user_id, username=staff.actor.username, role=staff.actor.role)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from cityid.cards import service
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
 router = APIRouter(prefix="/api/v1/cards", tags=["cards"])
 
@@ -80,21 +80,20 @@ class CardQr(BaseModel):
 @router.post("", response_model=IssuedCard, status_code=201)
 def issue_card(
     body: IssueRequest,
-    staff: Staff = Depends(require("card.issue")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.issue"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> IssuedCard:
     issued = service.issue(uow, runtime, staff.actor, body.application_id)
-    uow.commit()
     return IssuedCard(**issued)
 
 
 @router.get("/{card_number}", response_model=CardView)
 def show_card(
     card_number: str,
-    staff: Staff = Depends(require("card.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> CardView:
     card = service.get_card(uow, runtime, staff.actor, card_number)
     return CardView(**card.to_json(runtime.today()))
@@ -103,12 +102,11 @@ def show_card(
 @router.get("/{card_number}/qr", response_model=CardQr)
 def card_qr(
     card_number: str,
-    staff: Staff = Depends(require("card.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> CardQr:
     result = service.credential_qr(uow, runtime, staff.actor, card_number)
-    uow.commit()
     return CardQr(**result)
 
 
@@ -118,14 +116,13 @@ def card_qr(
 )
 def render_card(
     card_number: str,
+    staff: Annotated[Staff, Depends(require("card.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     format: Literal["png", "pdf"] = Query(default="pdf"),
     side: Literal["front", "back"] = Query(default="front"),
-    staff: Staff = Depends(require("card.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     data = service.render(uow, runtime, staff.actor, card_number, kind=format, side=side)
-    uow.commit()
     media = "application/pdf" if format == "pdf" else "image/png"
     name = f"card-{card_number}{'' if format == 'pdf' else '-' + side}.{format}"
     return Response(
@@ -144,7 +141,6 @@ def _change(
     result = service.change_status(
         uow, runtime, staff.actor, card_number, change, body.reason, reason_code=body.reason_code
     )
-    uow.commit()
     return StatusChanged(**result)
 
 
@@ -152,9 +148,9 @@ def _change(
 def revoke_card(
     card_number: str,
     body: StatusChange,
-    staff: Staff = Depends(require("card.manage")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.manage"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> StatusChanged:
     return _change("revoke", card_number, body, staff, runtime, uow)
 
@@ -163,9 +159,9 @@ def revoke_card(
 def suspend_card(
     card_number: str,
     body: StatusChange,
-    staff: Staff = Depends(require("card.manage")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.manage"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> StatusChanged:
     return _change("suspend", card_number, body, staff, runtime, uow)
 
@@ -174,9 +170,9 @@ def suspend_card(
 def reinstate_card(
     card_number: str,
     body: StatusChange,
-    staff: Staff = Depends(require("card.manage")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.manage"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> StatusChanged:
     return _change("reinstate", card_number, body, staff, runtime, uow)
 
@@ -185,15 +181,14 @@ def reinstate_card(
 def replace_card(
     card_number: str,
     body: ReplaceRequest,
-    staff: Staff = Depends(require("card.manage")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.manage"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> ReplacedCard:
     result = service.replace(
         uow, runtime, staff.actor, card_number,
         reason=body.reason, note=body.note, fee_waived=body.fee_waived,
     )  # fmt: skip
-    uow.commit()
     return ReplacedCard(**result)
 
 
@@ -201,10 +196,9 @@ def replace_card(
 def renew_card(
     card_number: str,
     body: RenewRequest,
-    staff: Staff = Depends(require("card.issue")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.issue"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> IssuedCard:
     result = service.renew(uow, runtime, staff.actor, card_number, body.application_id)
-    uow.commit()
     return IssuedCard(**result)

@@ -11,15 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cityid.cards import service
 from cityid.cards.numbers import format_card_number, normalize_card_number
 from cityid.errors import CityIdError
-from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/cards", include_in_schema=False)
-
-_Csrf = Annotated[str, Form(max_length=128)]
 
 
 def _card_url(number: str, message: str | None = None, error: str | None = None) -> str:
@@ -34,10 +30,10 @@ def _card_url(number: str, message: str | None = None, error: str | None = None)
 @router.get("/", response_class=HTMLResponse)
 def cards_home(
     request: Request,
+    staff: Annotated[Staff, Depends(require("card.read"))],
+    runtime: RuntimeDep,
     number: str | None = Query(default=None, max_length=24),
     error: str | None = Query(default=None, max_length=300),
-    staff: Staff = Depends(require("card.read")),
-    runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     if number:
         return RedirectResponse(_card_url(number), status_code=303)
@@ -53,16 +49,14 @@ def cards_home(
 @router.post("/issue")
 def issue_card(
     application_id: Annotated[str, Form(max_length=32)],
-    csrf_token: _Csrf,
-    staff: Staff = Depends(require("card.issue")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.issue"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     try:
         issued = service.issue(uow, runtime, staff.actor, application_id.strip())
-        uow.commit()
     except CityIdError as exc:
+        uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(f"/console/cards/?error={quote(exc.message)}", status_code=303)
     return RedirectResponse(
         _card_url(issued["card_number"], message="Card issued."), status_code=303
@@ -73,11 +67,11 @@ def issue_card(
 def card_page(
     request: Request,
     card_number: str,
+    staff: Annotated[Staff, Depends(require("card.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     message: str | None = Query(default=None, max_length=300),
     error: str | None = Query(default=None, max_length=300),
-    staff: Staff = Depends(require("card.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> HTMLResponse:
     card = service.get_card(uow, runtime, staff.actor, card_number)
     events = service.history(uow, runtime, staff.actor, card)
@@ -102,16 +96,14 @@ def change_status(
     card_number: str,
     action: Annotated[Literal["revoke", "suspend", "reinstate"], Form()],
     reason: Annotated[str, Form(max_length=2000)],
-    csrf_token: _Csrf,
-    staff: Staff = Depends(require("card.manage")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("card.manage"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     try:
         result = service.change_status(uow, runtime, staff.actor, card_number, action, reason)
-        uow.commit()
     except CityIdError as exc:
+        uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
         _card_url(card_number, message=f"The card is now {result['status']}."), status_code=303
@@ -122,21 +114,19 @@ def change_status(
 def replace_card(
     card_number: str,
     reason: Annotated[Literal["lost", "stolen", "damaged"], Form()],
-    csrf_token: _Csrf,
+    staff: Annotated[Staff, Depends(require("card.manage"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     note: Annotated[str, Form(max_length=2000)] = "",
     waive_fee: Annotated[bool, Form()] = False,
-    staff: Staff = Depends(require("card.manage")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    check_csrf(staff, csrf_token)
     try:
         result = service.replace(
             uow, runtime, staff.actor, card_number,
             reason=reason, note=note or None, fee_waived=waive_fee,
         )  # fmt: skip
-        uow.commit()
     except CityIdError as exc:
+        uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
         _card_url(result["card_number"], message="New card issued; the old one is revoked."),
@@ -147,15 +137,14 @@ def replace_card(
 @router.get("/{card_number}/print")
 def print_card(
     card_number: str,
+    staff: Annotated[Staff, Depends(require("card.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     format: Literal["pdf", "png"] = Query(default="pdf"),
     side: Literal["front", "back"] = Query(default="front"),
-    staff: Staff = Depends(require("card.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     """The print-ready card (PDF, both sides) or one side as PNG; the read is audited."""
     data = service.render(uow, runtime, staff.actor, card_number, kind=format, side=side)
-    uow.commit()
     number = normalize_card_number(card_number)
     name = f"card-{number}.pdf" if format == "pdf" else f"card-{number}-{side}.png"
     return Response(

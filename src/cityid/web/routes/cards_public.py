@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -25,7 +25,7 @@ from cityid.errors import BadInput, CityIdError
 from cityid.operations.keys import card_lifetime
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import get_runtime
+from cityid.web.deps import ReadUowDep, RuntimeDep
 from cityid.web.negotiation import choose
 from cityid.web.routes.console import render
 
@@ -61,9 +61,8 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _verify(runtime: Runtime, qr: str, purpose: str) -> VerificationResult:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        return service.verify_here(runtime, uow, qr, purpose)  # type: ignore[arg-type]
+def _verify(runtime: Runtime, uow: UnitOfWork, qr: str, purpose: str) -> VerificationResult:
+    return service.verify_here(runtime, uow, qr, purpose)  # type: ignore[arg-type]
 
 
 # The form depends on Accept (CORS for these paths is web/cors.py's, app-wide).
@@ -77,7 +76,7 @@ _PUBLIC = {"Vary": "Accept"}
         406: {"description": "None of the forms offered fits the Accept header"},
     },
 )
-def issuer_keys(request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:
+def issuer_keys(request: Request, runtime: RuntimeDep) -> Response:
     """The card issuer's public keys, current and retired: a COSE_KeySet, or a JWK Set
     (with each key's validity) on `Accept: application/jwk-set+json` or `application/json`."""
     media = choose(request.headers.get("accept"), _KEY_SET_MEDIA_TYPES)
@@ -98,17 +97,17 @@ def issuer_keys(request: Request, runtime: Runtime = Depends(get_runtime)) -> Re
 )
 def status_list(
     request: Request,
+    runtime: RuntimeDep,
+    uow: ReadUowDep,
     list_number: int = Path(ge=0, le=2**31 - 1),
-    runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     """A signed status list token (IETF Token Status List), built just now: CWT form, or
     the JWT form on `Accept: application/statuslist+jwt`. Its `sub` is this URL."""
     media = choose(request.headers.get("accept"), [STATUS_LIST_MEDIA_TYPE, JWT_MEDIA_TYPE])
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        if media == JWT_MEDIA_TYPE:
-            body: bytes = status_service.signed_jwt(runtime, uow, list_number).encode("ascii")
-        else:
-            body = status_service.signed_token(runtime, uow, list_number)
+    if media == JWT_MEDIA_TYPE:
+        body: bytes = status_service.signed_jwt(runtime, uow, list_number).encode("ascii")
+    else:
+        body = status_service.signed_token(runtime, uow, list_number)
     # Caches may keep it a short while only: a revocation must reach verifiers soon.
     max_age = min(300, runtime.policy.card.status_list_ttl_seconds)
     headers = _PUBLIC | {"Cache-Control": f"public, max-age={max_age}"}
@@ -117,11 +116,11 @@ def status_list(
 
 @router.post("/api/v1/verify", response_model=VerifyResponse)
 def verify_api(
-    body: VerifyRequest, request: Request, runtime: Runtime = Depends(get_runtime)
+    body: VerifyRequest, request: Request, runtime: RuntimeDep, uow: ReadUowDep
 ) -> VerifyResponse:
     """Check a card's QR text. Public and rate limited per client address."""
     _limiter(runtime).take(_client(request))
-    outcome = _verify(runtime, body.qr, body.purpose)
+    outcome = _verify(runtime, uow, body.qr, body.purpose)
     return VerifyResponse(**outcome.to_json())
 
 
@@ -131,23 +130,24 @@ def verify_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/verify", response_class=HTMLResponse, include_in_schema=False)
-async def verify_upload(
+def verify_upload(
     request: Request,
     image: Annotated[UploadFile, File()],
+    runtime: RuntimeDep,
+    uow: ReadUowDep,
     purpose: Annotated[str, Form(max_length=16)] = "identity",
-    runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """The page without JavaScript: the picture is read on the server, then forgotten."""
     _limiter(runtime).take(_client(request))
     if purpose not in PURPOSES:
         raise BadInput("purpose: identity, age or residency")
-    data = await image.read(MAX_IMAGE_BYTES + 1)
+    data = image.file.read(MAX_IMAGE_BYTES + 1)
     error = None
     outcome = None
     try:
         if len(data) > MAX_IMAGE_BYTES:
             raise BadInput("the picture is too large")
-        outcome = _verify(runtime, verify_inputs.qr_text_from_image(data), purpose).to_json()
+        outcome = _verify(runtime, uow, verify_inputs.qr_text_from_image(data), purpose).to_json()
     except CityIdError as exc:
         error = exc.message
     return render(

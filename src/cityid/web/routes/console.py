@@ -6,22 +6,20 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cityid.errors import Unauthenticated
 from cityid.operations import accounts
 from cityid.rendering.templating import templates
 from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
 from cityid.web.deps import (
     LOGIN_CSRF_COOKIE,
+    OptionalStaffDep,
+    RuntimeDep,
     Staff,
-    check_csrf,
-    current_staff,
-    get_runtime,
-    get_uow,
-    optional_staff,
+    StaffDep,
+    UowDep,
     session_cookie_name,
 )
 from cityid.web.navigation import navigation_for
@@ -52,14 +50,14 @@ def render(request: Request, template: str, staff: Staff | None, **context: obje
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, staff: Staff | None = Depends(optional_staff)) -> Response:
+def home(request: Request, staff: OptionalStaffDep) -> Response:
     if staff is None:
         return RedirectResponse("/console/login", status_code=303)
     return render(request, "console/home.html", staff)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:
+def login_page(request: Request, runtime: RuntimeDep) -> Response:
     token = secrets.token_urlsafe(32)
     response = render(request, "console/login.html", None, login_csrf=token, error=None)
     _set_cookie(response, runtime, LOGIN_CSRF_COOKIE, token, max_age=1800)
@@ -72,8 +70,8 @@ def login(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=128)],
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
@@ -83,7 +81,6 @@ def login(
     except Unauthenticated as exc:
         return _login_again(request, runtime, exc.message, status=401)
     secret, _csrf = accounts.start_session(uow, runtime.policy, actor)
-    uow.commit()
     response = RedirectResponse("/console/", status_code=303)
     _set_cookie(
         response,
@@ -107,16 +104,13 @@ def _login_again(request: Request, runtime: Runtime, error: str, status: int = 4
 @router.post("/logout")
 def logout(
     request: Request,
-    csrf_token: Annotated[str, Form(max_length=128)],
-    staff: Staff = Depends(current_staff),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: StaffDep,
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     secret = request.cookies.get(session_cookie_name(runtime))
     if secret:
         accounts.end_session(uow, secret)
-        uow.commit()
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(session_cookie_name(runtime), path="/")
     return response

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from cityid.rendering.charts import BarRow, Chart, Series, single_series
 from cityid.reports.dashboard import FLAG_OUTCOMES, Dashboard, build_dashboard
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/dashboard", include_in_schema=False)
@@ -84,12 +84,11 @@ def dashboard_charts(board: Dashboard) -> list[Chart]:
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
-    staff: Staff = Depends(require("report.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("report.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HTMLResponse:
     board = build_dashboard(uow, runtime, staff.actor)
-    uow.commit()
     return render(
         request, "console/dashboard.html", staff, board=board, charts=dashboard_charts(board)
     )

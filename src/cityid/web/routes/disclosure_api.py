@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from cityid.disclosure import release, requests
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
 from cityid.vocabulary import Instrument, RequesterKind
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
-CSRF_HEADER = "x-csrf-token"
 DecisionName = Literal["granted", "partially_granted", "denied", "no_records"]
 
 router = APIRouter(prefix="/api/v1/disclosure/requests", tags=["disclosure"])
@@ -84,23 +81,21 @@ class RequestList(BaseModel):
 def file_request(
     body: FileBody,
     request: Request,
-    staff: Staff = Depends(require("disclosure.file")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.file"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> dict[str, Any]:
     """File a request; the answer is the rules' proposal and the rule that made it."""
-    check_csrf(staff, request.headers.get(CSRF_HEADER))
     result = requests.file_request(uow, runtime, staff.actor, **body.model_dump())
-    uow.commit()
     return result
 
 
 @router.get("", response_model=RequestList)
 def list_requests(
+    staff: Annotated[Staff, Depends(require("disclosure.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     status: Literal["open", "decided"] | None = None,
-    staff: Staff = Depends(require("disclosure.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> dict[str, Any]:
     return {"requests": requests.list_requests(uow, runtime, staff.actor, status=status)}
 
@@ -108,13 +103,12 @@ def list_requests(
 @router.get("/{request_id}")
 def read_request(
     request_id: str,
-    staff: Staff = Depends(require("disclosure.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> dict[str, Any]:
     """The whole request for counsel (audited)."""
     shown = requests.show(uow, runtime, staff.actor, request_id)
-    uow.commit()
     return shown
 
 
@@ -123,28 +117,25 @@ def decide(
     request_id: str,
     body: DecideBody,
     request: Request,
-    staff: Staff = Depends(require("disclosure.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> dict[str, Any]:
     """Counsel confirms the proposal, or overrides it with a written reason."""
-    check_csrf(staff, request.headers.get(CSRF_HEADER))
     result = requests.decide(
         uow, runtime, staff.actor, request_id,
         override=body.override, reason=body.reason, fields=body.fields,
     )  # fmt: skip
-    uow.commit()
     return result
 
 
 @router.get("/{request_id}/package")
 def package(
     request_id: str,
-    staff: Staff = Depends(require("disclosure.release")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.release"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> dict[str, Any]:
     """The release package (JSON): only the granted fields; audited."""
     built = release.build_package(uow, runtime, staff.actor, request_id)
-    uow.commit()
     return built

@@ -9,10 +9,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cityid.disclosure import notices, release, release_pdf, requests
 from cityid.disclosure.rules import DECISIONS, RELEASABLE_FIELDS
-from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.deps import FormDep, ReadUowDep, RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/disclosure", include_in_schema=False)
@@ -21,12 +19,12 @@ router = APIRouter(prefix="/console/disclosure", include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def queue(
     request: Request,
-    staff: Staff = Depends(require("disclosure.read")),
-    runtime: Runtime = Depends(get_runtime),
+    staff: Annotated[Staff, Depends(require("disclosure.read"))],
+    runtime: RuntimeDep,
+    uow: ReadUowDep,
 ) -> HTMLResponse:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        open_requests = requests.list_requests(uow, runtime, staff.actor, status="open")
-        decided = requests.list_requests(uow, runtime, staff.actor, status="decided")
+    open_requests = requests.list_requests(uow, runtime, staff.actor, status="open")
+    decided = requests.list_requests(uow, runtime, staff.actor, status="decided")
     return render(
         request,
         "console/disclosure/queue.html",
@@ -40,9 +38,9 @@ def queue(
 def request_page(
     request: Request,
     request_id: str,
-    staff: Staff = Depends(require("disclosure.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HTMLResponse:
     shown = requests.show(uow, runtime, staff.actor, request_id)
     notice_list = (
@@ -50,7 +48,6 @@ def request_page(
         if is_allowed(runtime.policy, staff.actor, "disclosure.release")
         else []
     )
-    uow.commit()
     return render(
         request,
         "console/disclosure/request.html",
@@ -65,19 +62,17 @@ def request_page(
 
 
 @router.post("/{request_id}/decide")
-async def decide(
+def decide(
     request: Request,
+    form: FormDep,
     request_id: str,
-    csrf_token: Annotated[str, Form(max_length=128)],
+    staff: Annotated[Staff, Depends(require("disclosure.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     action: Annotated[str, Form(max_length=16)] = "confirm",
     decision: Annotated[str, Form(max_length=24)] = "",
     reason: Annotated[str, Form(max_length=requests.MAX_REASON_CHARS)] = "",
-    staff: Staff = Depends(require("disclosure.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    check_csrf(staff, csrf_token)
-    form = await request.form()
     fields = [str(v) for v in form.getlist("fields")]
     if action == "override":
         requests.decide(
@@ -86,7 +81,6 @@ async def decide(
         )  # fmt: skip
     else:
         requests.decide(uow, runtime, staff.actor, request_id, reason=reason or None)
-    uow.commit()
     return RedirectResponse(f"/console/disclosure/{request_id}", status_code=303)
 
 
@@ -94,9 +88,9 @@ async def decide(
 def package(
     request_id: str,
     kind: str,
-    staff: Staff = Depends(require("disclosure.release")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.release"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     if kind not in ("json", "pdf"):
         return Response(status_code=404)
@@ -105,7 +99,6 @@ def package(
         data, media_type = release.package_json(built), "application/json"
     else:
         data, media_type = release_pdf.render_pdf(built), "application/pdf"
-    uow.commit()
     return Response(
         data,
         media_type=media_type,
@@ -119,13 +112,10 @@ def package(
 @router.post("/notices/{notice_id}/sent")
 def notice_sent(
     notice_id: str,
-    csrf_token: Annotated[str, Form(max_length=128)],
     request_id: Annotated[str, Form(max_length=32)],
-    staff: Staff = Depends(require("disclosure.release")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("disclosure.release"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     notices.mark_sent(uow, runtime, staff.actor, notice_id)
-    uow.commit()
     return RedirectResponse(f"/console/disclosure/{request_id}", status_code=303)

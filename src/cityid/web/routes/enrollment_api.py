@@ -12,9 +12,7 @@ from cityid.enrollment import idempotency, lookup, service
 from cityid.enrollment.applicant import Applicant
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
-
-CSRF_HEADER = "x-csrf-token"
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
@@ -112,23 +110,21 @@ class StatusCheckResult(BaseModel):
 def create_application(
     request: Request,
     body: IntakeBody,
-    staff: Staff = Depends(require("application.create")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.create"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     idempotency_key: Annotated[
         str | None,
         Header(description="Send the same key again to retry safely: the first answer returns"),
     ] = None,
 ) -> IntakeResult:
     """Take an application in. Ineligible applicants get reasons and nothing is stored."""
-    check_csrf(staff, request.headers.get(CSRF_HEADER))
     now = dt.datetime.now(dt.UTC)
     sent = body.model_dump(mode="json")
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
         earlier = idempotency.recall(uow, staff.actor, idempotency_key, sent, now)
         if earlier is not None:
-            uow.commit()  # the replay's audit entry
             return IntakeResult.model_validate(earlier)
     today = runtime.today()
     intake_request = service.parse_request(sent, runtime, today)
@@ -150,7 +146,6 @@ def create_application(
         idempotency.remember(
             uow, staff.actor, idempotency_key, sent, result.model_dump(mode="json"), now
         )
-    uow.commit()
     return result
 
 
@@ -165,41 +160,37 @@ class SearchBody(BaseModel):
 def search_applications(
     body: SearchBody,
     request: Request,
-    staff: Staff = Depends(require("application.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> SearchResult:
     """Exact name and date of birth, through the keyed blind index. Audited."""
-    check_csrf(staff, request.headers.get(CSRF_HEADER))
     found = lookup.search(
         uow, runtime, staff.actor, body.family_name, body.given_name, body.date_of_birth
     )
-    uow.commit()
     return SearchResult(applications=[ApplicationSummary(**row) for row in found])
 
 
 @router.post("/status-check", response_model=StatusCheckResult)
 def check_status(
     body: StatusCheckBody,
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> StatusCheckResult:
     """For applicants (no sign-in): the status of the application with this reference."""
     result = lookup.status_check(uow, runtime, body.reference, body.date_of_birth)
-    uow.commit()
     return StatusCheckResult(**result)
 
 
 @router.get("/{application_id}", response_model=ApplicationView)
 def read_application(
     application_id: str,
-    staff: Staff = Depends(require("application.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> ApplicationView:
     """The application, decrypted for the caller. Audited. 410 when its keys are destroyed."""
     shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
-    uow.commit()
     return ApplicationView(**shown)
 
 
@@ -214,7 +205,6 @@ def _decide(
 ) -> DecisionResult:
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
     result = move[action](uow, runtime, staff.actor, application_id, body.reason)
-    uow.commit()
     return DecisionResult(**result)
 
 
@@ -223,9 +213,9 @@ def approve_application(
     application_id: str,
     body: DecisionBody,
     request: Request,
-    staff: Staff = Depends(require("application.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> DecisionResult:
     return _decide("approve", application_id, body, staff, runtime, uow, request)
 
@@ -235,9 +225,9 @@ def reject_application(
     application_id: str,
     body: DecisionBody,
     request: Request,
-    staff: Staff = Depends(require("application.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> DecisionResult:
     return _decide("reject", application_id, body, staff, runtime, uow, request)
 
@@ -247,8 +237,8 @@ def withdraw_application(
     application_id: str,
     body: DecisionBody,
     request: Request,
-    staff: Staff = Depends(require("application.withdraw")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.withdraw"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> DecisionResult:
     return _decide("withdraw", application_id, body, staff, runtime, uow, request)

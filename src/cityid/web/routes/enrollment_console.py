@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from cityid.enrollment import idempotency, lookup, pre_application, service
@@ -25,8 +24,7 @@ from cityid.enrollment.eligibility import decide
 from cityid.enrollment.pre_application import PreApplication
 from cityid.errors import CityIdError, NotFound
 from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.deps import FormDep, RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -154,10 +152,10 @@ def _tally(runtime: Runtime, values: dict[str, str]) -> dict[str, Any]:
 @router.get("/enrollment/", response_class=HTMLResponse)
 def desk_start(
     request: Request,
+    staff: Annotated[Staff, Depends(require("application.create"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     pre: Annotated[str | None, Query(max_length=32)] = None,
-    staff: Staff = Depends(require("application.create")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     """The first step; with `pre`, the documents chosen online are already filled in."""
     # The form's own idempotency key: a double click or a resent form is one application.
@@ -169,7 +167,6 @@ def desk_start(
             started = pre_application.find(uow, runtime, staff.actor, pre, runtime.today())
         except NotFound as exc:
             errors.append(("reference", exc.message))
-        uow.commit()
     if started is not None:
         values["pre_reference"] = started.reference  # closed when the application goes in
         for i, kind in enumerate(started.documents[:DOCUMENT_ROWS]):
@@ -178,19 +175,17 @@ def desk_start(
 
 
 @router.post("/enrollment/", response_class=HTMLResponse)
-async def desk_step(
+def desk_step(
     request: Request,
-    staff: Staff = Depends(require("application.create")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    form: FormDep,
+    staff: Annotated[Staff, Depends(require("application.create"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    form = await request.form()
-    csrf = form.get("csrf_token")
-    check_csrf(staff, csrf if isinstance(csrf, str) else None)
     values = _values(form)
     upload = form.get("photo_file")
     if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(MAX_PHOTO_BYTES + 1)
+        data = upload.file.read(MAX_PHOTO_BYTES + 1)
         values["photo_b64"] = base64.b64encode(data).decode("ascii")
     current = str(form.get("step", "applicant"))
     target = str(form.get("go", "applicant"))
@@ -233,26 +228,26 @@ async def desk_step(
             if outcome.application_id is not None and values.get("pre_reference"):
                 pre_application.close(uow, runtime, staff.actor, values["pre_reference"])
     except InvalidApplicant as exc:
+        uow.rollback()  # the answer is the form again: keep nothing
         return _desk(request, staff, runtime, "review", values, exc.field_errors)
     except idempotency.KeyReused:
+        uow.rollback()
         problem = "This form was already submitted with other answers: start a new application."
         return _desk(request, staff, runtime, "review", values, [("(application)", problem)])
     except CityIdError as exc:
+        uow.rollback()
         return _desk(request, staff, runtime, "review", values, [("(application)", exc.message)])
-    uow.commit()
     return render(request, "console/enrollment/outcome.html", staff, outcome=outcome)
 
 
 @router.post("/enrollment/tally", response_class=HTMLResponse)
-async def desk_tally(
+def desk_tally(
     request: Request,
-    staff: Staff = Depends(require("application.create")),
-    runtime: Runtime = Depends(get_runtime),
+    form: FormDep,
+    staff: Annotated[Staff, Depends(require("application.create"))],
+    runtime: RuntimeDep,
 ) -> Response:
     """The live points tally (an htmx partial); nothing is stored or audited."""
-    form = await request.form()
-    csrf = form.get("csrf_token")
-    check_csrf(staff, csrf if isinstance(csrf, str) else None)
     return render(
         request, "console/enrollment/_tally.html", staff, tally=_tally(runtime, _values(form))
     )
@@ -261,30 +256,30 @@ async def desk_tally(
 @router.get("/enrollment/queue", response_class=HTMLResponse)
 def supervisor_queue(
     request: Request,
-    staff: Staff = Depends(require("application.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     rows = lookup.queue(uow, runtime, staff.actor)
     return render(request, "console/enrollment/queue.html", staff, rows=rows)
 
 
 @router.get("/applications/search", response_class=HTMLResponse)
-def search_form(request: Request, staff: Staff = Depends(require("application.read"))) -> Response:
+def search_form(
+    request: Request, staff: Annotated[Staff, Depends(require("application.read"))]
+) -> Response:
     return render(request, "console/enrollment/search.html", staff, rows=None, error=None, query={})
 
 
 # A POST, so names and dates of birth never stand in a URL (proxies and logs keep URLs).
 @router.post("/applications/search", response_class=HTMLResponse)
-async def search_page(
+def search_page(
     request: Request,
-    staff: Staff = Depends(require("application.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    form: FormDep,
+    staff: Annotated[Staff, Depends(require("application.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    form = await request.form()
-    csrf = form.get("csrf_token")
-    check_csrf(staff, csrf if isinstance(csrf, str) else None)
     query = {
         name: str(form.get(name) or "")[:100]
         for name in ("family_name", "given_name", "date_of_birth")
@@ -296,11 +291,9 @@ async def search_page(
     except ValueError:
         error = "Date of birth: not a date (use YYYY-MM-DD)"
     else:
-        rows = await run_in_threadpool(
-            lookup.search, uow, runtime, staff.actor, query["family_name"],
-            query["given_name"], born,
-        )  # fmt: skip
-        uow.commit()
+        rows = lookup.search(
+            uow, runtime, staff.actor, query["family_name"], query["given_name"], born
+        )
     return render(
         request, "console/enrollment/search.html", staff, rows=rows, error=error, query=query
     )
@@ -310,12 +303,11 @@ async def search_page(
 def application_page(
     request: Request,
     application_id: str,
-    staff: Staff = Depends(require("application.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
-    uow.commit()
     from cityid.staff.permissions import is_allowed
 
     return render(
@@ -331,29 +323,27 @@ def application_page(
 @router.get("/applications/{application_id}/photo")
 def application_photo(
     application_id: str,
-    staff: Staff = Depends(require("application.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     data = lookup.photo(uow, runtime, staff.actor, application_id)
     if data is None:
+        uow.rollback()  # no portrait, so no read to audit
         return Response(status_code=404)
-    uow.commit()
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/applications/{application_id}/decision")
-async def application_decision(
+def application_decision(
     request: Request,
+    form: FormDep,
     application_id: str,
-    staff: Staff = Depends(require("application.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("application.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     """Approve, reject or withdraw from the application view (the service checks roles)."""
-    form = await request.form()
-    csrf = form.get("csrf_token")
-    check_csrf(staff, csrf if isinstance(csrf, str) else None)
     action = form.get("action")
     reason = form.get("reason")
     moves = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
@@ -362,5 +352,4 @@ async def application_decision(
     moves[action](
         uow, runtime, staff.actor, application_id, reason if isinstance(reason, str) else None
     )
-    uow.commit()
     return RedirectResponse(f"/console/applications/{application_id}", status_code=303)

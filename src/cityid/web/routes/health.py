@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from cityid.errors import CityIdError
-from cityid.runtime import Runtime
 from cityid.store import migrate
 from cityid.store.engine import check_database
-from cityid.web.deps import get_runtime
+from cityid.web.deps import RuntimeDep
 
 router = APIRouter(tags=["health"])
 
@@ -31,7 +30,7 @@ class Readiness(BaseModel):
     response_model=Readiness,
     responses={503: {"model": Readiness, "description": "Not ready: `checks` says what is not"}},
 )
-def readyz(runtime: Runtime = Depends(get_runtime)) -> JSONResponse:
+def readyz(runtime: RuntimeDep) -> JSONResponse:
     """The database answers at the schema's head and the keystore opens."""
     checks: dict[str, str] = {}
     try:

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import gzip
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from cityid.audit import tile_service
 from cityid.errors import CityIdError
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import get_runtime
+from cityid.web.deps import ReadUowDep, RuntimeDep
 
 # Described by the C2SP tlog-tiles specification, not the OpenAPI document (its paths
 # are one opaque tile path that only that spec constrains).
@@ -36,11 +34,10 @@ def _error(exc: CityIdError) -> Response:
 
 
 @router.get("/checkpoint", response_class=Response)
-def checkpoint(runtime: Runtime = Depends(get_runtime)) -> Response:
+def checkpoint(uow: ReadUowDep) -> Response:
     """The latest signed checkpoint (C2SP tlog-checkpoint, signed note)."""
     try:
-        with UnitOfWork(runtime.engine, read_only=True) as uow:
-            note = tile_service.checkpoint_note(uow)
+        note = tile_service.checkpoint_note(uow)
     except CityIdError as exc:
         return _error(exc)
     return Response(
@@ -51,7 +48,7 @@ def checkpoint(runtime: Runtime = Depends(get_runtime)) -> Response:
 
 
 @router.get("/tile/{rest:path}", response_class=Response)
-def tile(rest: str, request: Request, runtime: Runtime = Depends(get_runtime)) -> Response:
+def tile(rest: str, request: Request, runtime: RuntimeDep) -> Response:
     """`tile/<L>/<N>[.p/<W>]` (hashes) or `tile/entries/<N>[.p/<W>]` (entry bundles)."""
     try:
         resource = tile_service.read_tile(runtime, f"tile/{rest}")

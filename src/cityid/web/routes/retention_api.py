@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from cityid.retention import disposition, holds
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
 router = APIRouter(prefix="/api/v1", tags=["retention"])
 
@@ -58,15 +56,14 @@ class BatchOut(BaseModel):
 @router.post("/holds", response_model=HoldOut)
 def place_hold(
     body: HoldIn,
-    staff: Staff = Depends(require("hold.place")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("hold.place"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HoldOut:
     hold_id = holds.place_hold(
         uow, runtime, staff.actor, authority=body.authority, docket=body.docket,
         reason=body.reason, scope=body.scope, order_date=body.order_date,
     )  # fmt: skip
-    uow.commit()
     return HoldOut(hold_id=hold_id)
 
 
@@ -74,58 +71,54 @@ def place_hold(
 def release_hold(
     hold_id: str,
     body: ReleaseIn,
-    staff: Staff = Depends(require("hold.release")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("hold.release"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HoldOut:
     holds.release_hold(uow, runtime, staff.actor, hold_id, reason=body.reason)
-    uow.commit()
     return HoldOut(hold_id=hold_id)
 
 
 @router.get("/holds", response_model=HoldList)
 def list_holds(
-    staff: Staff = Depends(require("hold.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("hold.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HoldList:
     found = holds.list_holds(uow, runtime, staff.actor)
-    uow.commit()
     return HoldList(holds=found)
 
 
 @router.post("/retention/batches", response_model=PlanOut)
 def plan(
     body: PlanIn,
-    staff: Staff = Depends(require("retention.plan")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.plan"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> PlanOut:
     result = disposition.plan(uow, runtime, staff.actor, as_of=body.as_of)
-    uow.commit()
     return PlanOut(**{k: result[k] for k in ("batch_id", "due", "blocked", "blocked_by")})
 
 
 @router.post("/retention/batches/{batch_id}/approve", response_model=BatchOut)
 def approve(
     batch_id: str,
-    staff: Staff = Depends(require("retention.approve")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.approve"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> BatchOut:
     result = disposition.approve(uow, runtime, staff.actor, batch_id)
-    uow.commit()
     return BatchOut(batch_id=batch_id, status=result["status"])
 
 
 @router.post("/retention/batches/{batch_id}/execute", response_model=BatchOut)
 def execute(
     batch_id: str,
-    staff: Staff = Depends(require("retention.execute")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.execute"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> BatchOut:
-    uow.commit()  # let go of the request's transaction: execution runs its own
+    uow.rollback()  # let go of the request's transaction (reads only): execution runs its own
     result = disposition.execute(runtime, staff.actor, batch_id)
     return BatchOut(**{k: result[k] for k in BatchOut.model_fields})
 
@@ -133,10 +126,9 @@ def execute(
 @router.get("/retention/batches/{batch_id}/certificate")
 def certificate(
     batch_id: str,
-    staff: Staff = Depends(require("retention.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> dict[str, Any]:
     document = disposition.certificate_document(uow, runtime, staff.actor, batch_id)
-    uow.commit()
     return document

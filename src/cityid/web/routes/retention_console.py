@@ -11,10 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cityid.errors import BadInput
 from cityid.retention import certificate, disposition, holds
-from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/retention", include_in_schema=False)
@@ -32,12 +30,11 @@ def _date(text: str | None, name: str) -> dt.date | None:
 @router.get("/holds", response_class=HTMLResponse)
 def holds_page(
     request: Request,
-    staff: Staff = Depends(require("hold.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("hold.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HTMLResponse:
     found = holds.list_holds(uow, runtime, staff.actor)
-    uow.commit()
     return render(
         request,
         "console/retention/holds.html",
@@ -54,18 +51,15 @@ def place(
     docket: Annotated[str, Form(max_length=100)],
     reason: Annotated[str, Form(max_length=2000)],
     scope: Annotated[str, Form(max_length=200_000)],
-    csrf_token: Annotated[str, Form(max_length=128)],
+    staff: Annotated[Staff, Depends(require("hold.place"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     order_date: Annotated[str, Form(max_length=10)] = "",
-    staff: Staff = Depends(require("hold.place")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    check_csrf(staff, csrf_token)
     holds.place_hold(
         uow, runtime, staff.actor, authority=authority, docket=docket, reason=reason,
         scope=scope, order_date=_date(order_date, "order date"),
     )  # fmt: skip
-    uow.commit()
     return RedirectResponse("/console/retention/holds", status_code=303)
 
 
@@ -73,26 +67,22 @@ def place(
 def release(
     hold_id: str,
     reason: Annotated[str, Form(max_length=2000)],
-    csrf_token: Annotated[str, Form(max_length=128)],
-    staff: Staff = Depends(require("hold.release")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("hold.release"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     holds.release_hold(uow, runtime, staff.actor, hold_id, reason=reason)
-    uow.commit()
     return RedirectResponse("/console/retention/holds", status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
 def batches_page(
     request: Request,
-    staff: Staff = Depends(require("retention.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> HTMLResponse:
     batches = disposition.list_batches(uow, runtime, staff.actor)
-    uow.commit()
     allowed = {
         name: is_allowed(runtime.policy, staff.actor, f"retention.{name}")
         for name in ("plan", "approve", "execute")
@@ -104,42 +94,34 @@ def batches_page(
 
 @router.post("/plan")
 def plan(
-    csrf_token: Annotated[str, Form(max_length=128)],
+    staff: Annotated[Staff, Depends(require("retention.plan"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     as_of: Annotated[str, Form(max_length=10)] = "",
-    staff: Staff = Depends(require("retention.plan")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    check_csrf(staff, csrf_token)
     disposition.plan(uow, runtime, staff.actor, as_of=_date(as_of, "as of"))
-    uow.commit()
     return RedirectResponse("/console/retention/", status_code=303)
 
 
 @router.post("/{batch_id}/approve")
 def approve(
     batch_id: str,
-    csrf_token: Annotated[str, Form(max_length=128)],
-    staff: Staff = Depends(require("retention.approve")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.approve"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     disposition.approve(uow, runtime, staff.actor, batch_id)
-    uow.commit()
     return RedirectResponse("/console/retention/", status_code=303)
 
 
 @router.post("/{batch_id}/execute")
 def execute(
     batch_id: str,
-    csrf_token: Annotated[str, Form(max_length=128)],
-    staff: Staff = Depends(require("retention.execute")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.execute"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
-    uow.commit()  # let go of the request's transaction: execution runs its own
+    uow.rollback()  # let go of the request's transaction (reads only): execution runs its own
     disposition.execute(runtime, staff.actor, batch_id)
     return RedirectResponse("/console/retention/", status_code=303)
 
@@ -148,14 +130,13 @@ def execute(
 def certificate_download(
     batch_id: str,
     kind: str,
-    staff: Staff = Depends(require("retention.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("retention.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
     if kind not in ("json", "pdf"):
         raise BadInput("a certificate is .json or .pdf")
     document = disposition.certificate_document(uow, runtime, staff.actor, batch_id)
-    uow.commit()
     name = f"certificate-{batch_id}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if kind == "pdf":

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from cityid.retention.receipts import receipts_in, verify_all_against_log
-from cityid.runtime import Runtime
-from cityid.web.deps import get_runtime
+from cityid.web.deps import RuntimeDep
 from cityid.web.routes.console import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,8 +25,8 @@ def check_page(request: Request) -> HTMLResponse:
 def check(
     request: Request,
     receipt: Annotated[str, Form(max_length=200_000)],
+    runtime: RuntimeDep,
     reference: Annotated[str, Form(max_length=32)] = "",
-    runtime: Runtime = Depends(get_runtime),
 ) -> HTMLResponse:
     """Read-only, no session: verifying changes nothing, so the form needs no CSRF token."""
     result: dict[str, Any]

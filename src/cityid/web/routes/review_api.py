@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from cityid.matching import review
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, get_runtime, get_uow, require
+from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"])
 
@@ -53,12 +51,12 @@ class DecisionCounts(BaseModel):
 
 @router.get("/items", response_model=ReviewItems)
 def list_items(
+    staff: Annotated[Staff, Depends(require("review.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     status: Literal["open", "decided", "all"] = Query(default="open"),
     kind: str | None = Query(default=None, max_length=32),
     limit: int = Query(default=100, ge=1, le=1000),
-    staff: Staff = Depends(require("review.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> ReviewItems:
     items = review.list_items(
         uow, runtime, staff.actor, status=None if status == "all" else status, kind=kind,
@@ -69,9 +67,9 @@ def list_items(
 
 @router.get("/counts", response_model=DecisionCounts)
 def counts(
-    staff: Staff = Depends(require("review.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("review.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> DecisionCounts:
     return DecisionCounts(kinds=review.decision_counts(uow, runtime, staff.actor))
 
@@ -79,12 +77,11 @@ def counts(
 @router.get("/items/{item_id}", response_model=ReviewItemShown)
 def show_item(
     item_id: str,
-    staff: Staff = Depends(require("review.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("review.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> ReviewItemShown:
     shown = review.show_item(uow, runtime, staff.actor, item_id)
-    uow.commit()  # the reads' audit entries
     return ReviewItemShown(**shown)
 
 
@@ -92,10 +89,9 @@ def show_item(
 def decide(
     item_id: str,
     body: DecisionRequest,
-    staff: Staff = Depends(require("review.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("review.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> ReviewItem:
     decided = review.decide(uow, runtime, staff.actor, item_id, body.decision)
-    uow.commit()
     return ReviewItem(**decided)

@@ -9,10 +9,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cityid.matching import review
-from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
+from cityid.web.deps import ReadUowDep, RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/review", include_in_schema=False)
@@ -21,15 +19,15 @@ router = APIRouter(prefix="/console/review", include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def queue_page(
     request: Request,
+    staff: Annotated[Staff, Depends(require("review.read"))],
+    runtime: RuntimeDep,
+    uow: ReadUowDep,
     status: str = Query(default="open", pattern="^(open|decided|all)$"),
-    staff: Staff = Depends(require("review.read")),
-    runtime: Runtime = Depends(get_runtime),
 ) -> Response:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        items = review.list_items(
-            uow, runtime, staff.actor, status=None if status == "all" else status, limit=200
-        )
-        counts = review.decision_counts(uow, runtime, staff.actor)
+    items = review.list_items(
+        uow, runtime, staff.actor, status=None if status == "all" else status, limit=200
+    )
+    counts = review.decision_counts(uow, runtime, staff.actor)
     return render(
         request, "console/review/queue.html", staff, items=items, status=status, counts=counts
     )
@@ -39,13 +37,12 @@ def queue_page(
 def item_page(
     request: Request,
     item_id: str,
+    staff: Annotated[Staff, Depends(require("review.read"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
     message: str | None = Query(default=None, max_length=200),
-    staff: Staff = Depends(require("review.read")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
     shown = review.show_item(uow, runtime, staff.actor, item_id)
-    uow.commit()  # every view is audited before it is shown
     return render(
         request,
         "console/review/item.html",
@@ -62,14 +59,11 @@ def item_page(
 def decide(
     item_id: str,
     decision: Annotated[str, Form(max_length=32)],
-    csrf_token: Annotated[str, Form(max_length=128)],
-    staff: Staff = Depends(require("review.decide")),
-    runtime: Runtime = Depends(get_runtime),
-    uow: UnitOfWork = Depends(get_uow),
+    staff: Annotated[Staff, Depends(require("review.decide"))],
+    runtime: RuntimeDep,
+    uow: UowDep,
 ) -> Response:
-    check_csrf(staff, csrf_token)
     review.decide(uow, runtime, staff.actor, item_id, decision)
-    uow.commit()
     return RedirectResponse(
         f"/console/review/{quote(item_id)}?message={quote('Decision recorded.')}", status_code=303
     )

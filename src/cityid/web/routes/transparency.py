@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from cityid.disclosure.report import build_report, to_csv
 from cityid.disclosure.report_html import report_context
 from cityid.rendering.templating import templates
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import get_runtime
+from cityid.web.deps import ReadUowDep, RuntimeDep
 
 router = APIRouter(tags=["public"])
 
@@ -53,29 +51,24 @@ class TransparencyReport(BaseModel):
     sources: dict[str, bool]
 
 
-def _report(runtime: Runtime) -> dict[str, object]:
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        return build_report(uow, runtime)
-
-
 @router.get("/transparency.json", response_model=TransparencyReport)
-def transparency_json(runtime: Runtime = Depends(get_runtime)) -> dict[str, object]:
+def transparency_json(runtime: RuntimeDep, uow: ReadUowDep) -> dict[str, object]:
     """Counts per quarter: requests by requester, instrument and decision; destruction; holds."""
-    return _report(runtime)
+    return build_report(uow, runtime)
 
 
 @router.get("/transparency.csv", response_class=Response)
-def transparency_csv(runtime: Runtime = Depends(get_runtime)) -> Response:
+def transparency_csv(runtime: RuntimeDep, uow: ReadUowDep) -> Response:
     """The same counts, one row per quarter and measure."""
     return Response(
-        to_csv(_report(runtime)),
+        to_csv(build_report(uow, runtime)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'inline; filename="transparency.csv"'},
     )
 
 
 @router.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
-def transparency_page(request: Request, runtime: Runtime = Depends(get_runtime)) -> HTMLResponse:
+def transparency_page(request: Request, runtime: RuntimeDep, uow: ReadUowDep) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         "public/transparency.html",
@@ -83,6 +76,6 @@ def transparency_page(request: Request, runtime: Runtime = Depends(get_runtime))
             "staff": None,
             "nav": [],
             "program": runtime.policy.program,
-            **report_context(_report(runtime)),
+            **report_context(build_report(uow, runtime)),
         },
     )

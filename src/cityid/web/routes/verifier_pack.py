@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from cityid.cards import verifier_pack_service
 from cityid.cards.verifier_pack import MEDIA_TYPE
-from cityid.runtime import Runtime
-from cityid.store.uow import UnitOfWork
-from cityid.web.deps import get_runtime
+from cityid.web.deps import ReadUowDep, RuntimeDep
 
 router = APIRouter(tags=["cards (public)"])
 
 
 @router.get("/.well-known/cityid/verifier-pack", responses={200: {"content": {MEDIA_TYPE: {}}}})
-def verifier_pack(runtime: Runtime = Depends(get_runtime)) -> Response:
+def verifier_pack(runtime: RuntimeDep, uow: ReadUowDep) -> Response:
     """One signed file (COSE_Sign1) to download daily and verify cards with offline."""
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        built = verifier_pack_service.build(runtime, uow)
+    built = verifier_pack_service.build(runtime, uow)
     # As for status lists: caches may keep it a short while only, so revocations reach
     # verifiers soon. Any site may fetch it (it is public and signed).
     max_age = min(300, built.ttl_seconds)
