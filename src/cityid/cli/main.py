@@ -6,7 +6,6 @@ document is `{"error": {"code", "message"}}`), 2 bad usage. Never a traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -16,6 +15,7 @@ from typing import Annotated
 import typer
 
 from cityid.cli.context import CliContext
+from cityid.cli.door import fail
 from cityid.errors import CityIdError
 
 app = typer.Typer(
@@ -81,14 +81,6 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
     return hoisted + rest
 
 
-def _fail(json_mode: bool, code: str, message: str, status: int) -> int:
-    if json_mode:
-        sys.stdout.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
-    else:
-        sys.stderr.write(f"cityid: {message}\n")
-    return status
-
-
 def run(argv: list[str] | None = None) -> int:
     from cityid.cli import commands  # noqa: F401  (registers the commands)
 
@@ -103,23 +95,23 @@ def run(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=args, prog_name="cityid", standalone_mode=False)
     except CityIdError as exc:
-        return _fail(json_mode, exc.code, exc.message, 1)
+        return fail(json_mode, exc.code, exc.message, 1)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
-        return _fail(json_mode, "aborted", "aborted", 1)
+        return fail(json_mode, "aborted", "aborted", 1)
     except typer.TyperException as exc:  # click's usage errors, as Typer vendors them
         status = int(getattr(exc, "exit_code", 2))
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        return _fail(json_mode, "usage" if status == 2 else "error", f"{message}{hint}", status)
+        return fail(json_mode, "usage" if status == 2 else "error", f"{message}{hint}", status)
     except KeyboardInterrupt:
-        return _fail(json_mode, "interrupted", "interrupted", 1)
+        return fail(json_mode, "interrupted", "interrupted", 1)
     except Exception as exc:  # a bug: say so in one line, details only with CITYID_DEBUG
         if os.environ.get("CITYID_DEBUG"):
             raise
-        return _fail(
+        return fail(
             json_mode,
             "internal",
             f"internal error ({type(exc).__name__}); rerun with CITYID_DEBUG=1 for details",
