@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from cityid.errors import BadInput
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 
@@ -54,6 +55,21 @@ def cli_context(ctx: typer.Context) -> CliContext:
         obj = CliContext()
         ctx.find_root().obj = obj
     return obj
+
+
+def read_file(path: Path) -> bytes:
+    """A file named on the command line; unreadable is the caller's error, not a crash."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def write_file(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def date_option(text: str | None, name: str) -> dt.date | None:
