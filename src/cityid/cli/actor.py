@@ -47,9 +47,3 @@ def local_operator(runtime: Runtime) -> Actor:
     """The operator at the data dir's console, an admin once they unlock its keystore."""
     runtime.keystore.list_keys()  # raises unless the keystore opens for them
     return Actor(user_id="local-operator", username="local-operator", role="admin")
-
-
-def resolve_actor(cli: CliContext) -> Actor:  # TEMPORARY: until cards and audit go through the door
-    from cityid.cli.door import _sign_in
-
-    return _sign_in(cli, cli.runtime(), operator=False)
