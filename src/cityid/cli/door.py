@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,14 +56,9 @@ class Job(Door):
     runtime: Runtime
     actor: Actor
 
-    @contextmanager
-    def unit(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
-        """One unit of work, committed when the body returns (read-only units have
-        nothing to commit) and rolled back when it raises."""
-        with UnitOfWork(self.runtime.engine, read_only=read_only) as uow:
-            yield uow
-            if not read_only:
-                uow.commit()
+    def unit(self, *, read_only: bool = False) -> AbstractContextManager[UnitOfWork]:
+        """One of the job's transactions (see `_unit`)."""
+        return _unit(self.runtime, read_only=read_only)
 
 
 @dataclass(frozen=True)
@@ -112,10 +107,18 @@ def _sign_in(cli: CliContext, runtime: Runtime, *, operator: bool) -> Actor:
     named = credentials(cli, password_file=not operator)
     if named is None:
         return local_operator(runtime) if operator else Actor.system()
-    with UnitOfWork(runtime.engine) as uow:
-        actor = authenticate(uow, runtime.policy, named.username, named.password)
-        uow.commit()
-    return actor
+    with _unit(runtime) as uow:
+        return authenticate(uow, runtime.policy, named.username, named.password)
+
+
+@contextmanager
+def _unit(runtime: Runtime, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+    """The one place the CLI opens a unit of work: committed when the body returns
+    (read-only units have nothing to commit), rolled back when it raises."""
+    with UnitOfWork(runtime.engine, read_only=read_only) as uow:
+        yield uow
+        if not read_only:
+            uow.commit()
 
 
 def fail(json_mode: bool, code: str, message: str, status: int) -> int:
