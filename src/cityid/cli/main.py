@@ -9,54 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from cityid.cli.context import CliContext
+from cityid.cli.app import GLOBAL_FLAGS, GLOBAL_VALUED, app
 from cityid.cli.door import fail
 from cityid.errors import CityIdError
-
-app = typer.Typer(
-    name="cityid",
-    help="cityid: records for a municipal identity card program.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-# Options that may stand anywhere on the line (`cityid --json init --data-dir D`).
-_GLOBAL_FLAGS = {"--json"}
-_GLOBAL_VALUED = {"--data-dir", "--actor", "--password-file"}
-
-
-@app.callback()
-def root(
-    ctx: typer.Context,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print exactly one JSON document on stdout.")
-    ] = False,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--data-dir", help="The data dir (env CITYID_DATA_DIR; default ./cityid-data)."
-        ),
-    ] = None,
-    actor: Annotated[
-        str | None, typer.Option("--actor", help="Act as this staff user (env CITYID_ACTOR).")
-    ] = None,
-    password_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--password-file", help="File holding the actor's password (env CITYID_PASSWORD)."
-        ),
-    ] = None,
-) -> None:
-    ctx.obj = CliContext(
-        json=json_output, data_dir=data_dir, actor=actor, password_file=password_file
-    )
 
 
 def _hoist_global_options(argv: list[str]) -> list[str]:
@@ -70,9 +28,9 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
             rest.extend(argv[i:])
             break
         name = arg.split("=", 1)[0]
-        if arg in _GLOBAL_FLAGS or (name in _GLOBAL_VALUED and "=" in arg):
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_VALUED and "=" in arg):
             hoisted.append(arg)
-        elif arg in _GLOBAL_VALUED and i + 1 < len(argv):
+        elif arg in GLOBAL_VALUED and i + 1 < len(argv):
             hoisted.extend(argv[i : i + 2])
             i += 1
         else:

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cityid.audit import service, tile_service
+from cityid.cli.app import app
 from cityid.cli.context import read_file
 from cityid.cli.door import acting, job, plain
-from cityid.cli.main import app
 from cityid.staff.permissions import authorize
 
 if TYPE_CHECKING:

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.door import plain
-from cityid.cli.main import app
 
 
 @app.command()

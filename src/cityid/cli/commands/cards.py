@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal, cast
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import read_file, write_file
 from cityid.cli.door import acting, job, plain
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 card_app = typer.Typer(help="Cards: issue, print, revoke, renew, replace.", no_args_is_help=True)

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import CliContext, progress_console
 from cityid.cli.door import Door, plain
-from cityid.cli.main import app
 from cityid.demo.checks import StepResult
 from cityid.demo.state import DEFAULT_STATE_SIZE, FILES_DIR, load_end_state
 from cityid.demo.story import STEPS, Story, story_settings, tell

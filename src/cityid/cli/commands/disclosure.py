@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import date_option, read_file, write_file
 from cityid.cli.door import acting
-from cityid.cli.main import app
 
 if TYPE_CHECKING:
     from cityid.disclosure.requests import Attachment

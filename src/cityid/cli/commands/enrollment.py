@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import progress_console
 from cityid.cli.door import acting, job, plain
-from cityid.cli.main import app
 from cityid.errors import BadInput, CityIdError
 
 synth_app = typer.Typer(help="Synthetic data for tests, demos and benches.", no_args_is_help=True)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.door import job
-from cityid.cli.main import app
 from cityid.crypto import admin
 
 keys_app = typer.Typer(help="Keys: list, rotate, export public keys.", no_args_is_help=True)

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import progress_console
 from cityid.cli.door import acting, job
-from cityid.cli.main import app
 from cityid.matching.service import Progress
 
 matching_app = typer.Typer(

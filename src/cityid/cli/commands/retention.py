@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import date_option, progress_console
 from cityid.cli.door import acting, job
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 hold_app = typer.Typer(

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.door import acting, job, plain
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)

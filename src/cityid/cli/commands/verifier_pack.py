@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import read_file, write_file
 from cityid.cli.door import acting, plain
-from cityid.cli.main import app
 
 verifier_pack_app = typer.Typer(
     help="The verifier pack: keys, status lists and checkpoint in one signed file.",

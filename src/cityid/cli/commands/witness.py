@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
+from cityid.cli.app import app
 from cityid.cli.context import CliContext
 from cityid.cli.door import plain
-from cityid.cli.main import app
 from cityid.errors import BadInput
 
 witness_app = typer.Typer(
