@@ -7,13 +7,16 @@
 `acting` opens the data dir's runtime, signs the actor in (`--actor`, or `system`), opens
 a unit of work and commits it when the body returns; when the body raises, nothing is
 committed. Answers are printed only after the commit, so nothing is reported that did
-not happen. Three narrower doors for the other kinds of command:
+not happen. For the other kinds of command:
 
 - `job(ctx)`: the runtime and actor of a long job whose runner owns its transactions
   (an import, a disposition batch); `Job.unit()` is one such transaction.
 - `signed_in=False` (on either): the command needs no actor (verify, exports, proofs);
-  it acts as `system` and never reads --actor.
+  it acts as `system` and never reads --actor. `operator=True` is `user add`'s.
 - `plain(ctx)`: a command that opens no data dir (init, offline verify, the witness).
+
+No command opens a unit of work, commits or signs anyone in by itself: `_unit` is the
+only place the CLI does.
 
 Errors have one answer too: `fail` writes `{"error": {"code", "message"}}` (or one line
 on stderr) and `cityid.cli.main.run` turns every `CityIdError` into it with exit 1,
