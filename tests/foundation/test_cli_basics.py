@@ -138,3 +138,32 @@ def test_global_options_work_before_or_after_the_command(
     result = cli(*args)
     assert result.code == 0
     assert result.json["admin"]["username"] == "admin"
+
+
+def test_user_add_acts_as_the_local_operator_or_a_named_admin(
+    tmp_path: Path, data_dir: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`user add`'s --password-file is the new user's: the actor's comes from
+    CITYID_PASSWORD, and with no actor named the local operator acts."""
+    new_password = tmp_path / "new.pw"
+    new_password.write_text("a long enough secret for a new clerk\n")
+    added = cli("--json", "user", "add", "clerk1", "--role", "clerk",
+                "--password-file", str(new_password))  # fmt: skip
+    assert added.code == 0, added.out
+    assert added.json["username"] == "clerk1" and added.json["role"] == "clerk"
+
+    no_file = cli("--json", "user", "add", "clerk2", "--role", "clerk")
+    assert no_file.code == 1
+    assert "--password-file" in no_file.json["error"]["message"]
+
+    args = ("--json", "--actor", "admin", "user", "add", "clerk2", "--role", "clerk",
+            "--password-file", str(new_password))  # fmt: skip
+    monkeypatch.delenv("CITYID_PASSWORD", raising=False)
+    refused = cli(*args)
+    assert refused.code == 1
+    assert "CITYID_PASSWORD" in refused.json["error"]["message"]
+
+    monkeypatch.setenv("CITYID_PASSWORD", ADMIN_PASSWORD)
+    by_admin = cli(*args)
+    assert by_admin.code == 0, by_admin.out
+    assert by_admin.json["username"] == "clerk2"

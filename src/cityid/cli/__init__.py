@@ -1,5 +1,6 @@
 """The command line."""
 
-from cityid.cli.main import app, main, run
+from cityid.cli.app import app
+from cityid.cli.main import main, run
 
 __all__ = ["app", "main", "run"]

@@ -1,7 +1,7 @@
-"""The root `cityid` Typer app and its global options; every command module adds to it.
+"""The root `cityid` command and its global options; every command module adds itself here.
 
-Command modules import `app` from here, never from `cityid.cli.main` (which imports
-them all to register them): so the command modules and the entry point form no circle.
+Apart from `cityid.cli.main` so that the command modules import this, and `main` imports
+them, without a circle.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+# Options that may stand anywhere on the line (`cityid --json init --data-dir D`).
+GLOBAL_FLAGS = {"--json"}
+GLOBAL_VALUED = {"--data-dir", "--actor", "--password-file"}
 
 
 @app.callback()

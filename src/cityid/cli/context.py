@@ -14,6 +14,7 @@ import typer
 
 from cityid.bootstrap import open_runtime
 from cityid.devtools.faults import from_environment
+from cityid.errors import BadInput
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 
@@ -58,6 +59,21 @@ def cli_context(ctx: typer.Context) -> CliContext:
         obj = CliContext()
         ctx.find_root().obj = obj
     return obj
+
+
+def read_file(path: Path) -> bytes:
+    """A file named on the command line; unreadable is the caller's error, not a crash."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def write_file(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def date_option(text: str | None, name: str) -> dt.date | None:

@@ -6,19 +6,15 @@ document is `{"error": {"code", "message"}}`), 2 bad usage. Never a traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 
 import typer
 
-from cityid.cli.app import app
+from cityid.cli.app import GLOBAL_FLAGS, GLOBAL_VALUED, app
+from cityid.cli.door import fail
 from cityid.errors import CityIdError
-
-# Options that may stand anywhere on the line (`cityid --json init --data-dir D`).
-_GLOBAL_FLAGS = {"--json"}
-_GLOBAL_VALUED = {"--data-dir", "--actor", "--password-file"}
 
 
 def _hoist_global_options(argv: list[str]) -> list[str]:
@@ -32,23 +28,15 @@ def _hoist_global_options(argv: list[str]) -> list[str]:
             rest.extend(argv[i:])
             break
         name = arg.split("=", 1)[0]
-        if arg in _GLOBAL_FLAGS or (name in _GLOBAL_VALUED and "=" in arg):
+        if arg in GLOBAL_FLAGS or (name in GLOBAL_VALUED and "=" in arg):
             hoisted.append(arg)
-        elif arg in _GLOBAL_VALUED and i + 1 < len(argv):
+        elif arg in GLOBAL_VALUED and i + 1 < len(argv):
             hoisted.extend(argv[i : i + 2])
             i += 1
         else:
             rest.append(arg)
         i += 1
     return hoisted + rest
-
-
-def _fail(json_mode: bool, code: str, message: str, status: int) -> int:
-    if json_mode:
-        sys.stdout.write(json.dumps({"error": {"code": code, "message": message}}) + "\n")
-    else:
-        sys.stderr.write(f"cityid: {message}\n")
-    return status
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -65,23 +53,23 @@ def run(argv: list[str] | None = None) -> int:
     try:
         result = command.main(args=args, prog_name="cityid", standalone_mode=False)
     except CityIdError as exc:
-        return _fail(json_mode, exc.code, exc.message, 1)
+        return fail(json_mode, exc.code, exc.message, 1)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
-        return _fail(json_mode, "aborted", "aborted", 1)
+        return fail(json_mode, "aborted", "aborted", 1)
     except typer.TyperException as exc:  # click's usage errors, as Typer vendors them
         status = int(getattr(exc, "exit_code", 2))
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        return _fail(json_mode, "usage" if status == 2 else "error", f"{message}{hint}", status)
+        return fail(json_mode, "usage" if status == 2 else "error", f"{message}{hint}", status)
     except KeyboardInterrupt:
-        return _fail(json_mode, "interrupted", "interrupted", 1)
+        return fail(json_mode, "interrupted", "interrupted", 1)
     except Exception as exc:  # a bug: say so in one line, details only with CITYID_DEBUG
         if os.environ.get("CITYID_DEBUG"):
             raise
-        return _fail(
+        return fail(
             json_mode,
             "internal",
             f"internal error ({type(exc).__name__}); rerun with CITYID_DEBUG=1 for details",

@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cityid.audit import service, tile_service
-from cityid.cli.actor import resolve_actor
 from cityid.cli.app import app
-from cityid.cli.context import cli_context
-from cityid.cli.door import acting, job
-from cityid.errors import BadInput
+from cityid.cli.context import read_file
+from cityid.cli.door import acting, job, plain
 from cityid.staff.permissions import authorize
-from cityid.store.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from cityid.audit.witnesses import Witness
@@ -36,14 +33,12 @@ def checkpoint(ctx: typer.Context) -> None:
     witnesses are asked to cosign it and their cosignatures are added."""
     from cityid.audit.cosigning import request_cosignatures
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    with UnitOfWork(runtime.engine) as uow:
-        made = service.create_checkpoint(runtime, uow)
-        uow.commit()
-    witnessed = request_cosignatures(runtime, made)
+    with acting(ctx, signed_in=False) as act:
+        made = service.create_checkpoint(act.runtime, act.uow)
+    # Only once committed: no witness cosigns a checkpoint that was rolled back.
+    witnessed = request_cosignatures(act.runtime, made)
     note = witnessed.checkpoint.note
-    cli.emit(
+    act.emit(
         {
             "checkpoint": note,
             "size": made.size,
@@ -59,9 +54,9 @@ def checkpoint(ctx: typer.Context) -> None:
 @audit_app.command("public-key")
 def public_key(ctx: typer.Context) -> None:
     """The signed-note verifier key(s) that check the log's checkpoints."""
-    cli = cli_context(ctx)
-    keys = service.verifier_keys(cli.runtime())
-    cli.emit({"verifier_keys": keys, "verifier_key": keys[-1]}, "\n".join(keys))
+    door = job(ctx, signed_in=False)
+    keys = service.verifier_keys(door.runtime)
+    door.emit({"verifier_keys": keys, "verifier_key": keys[-1]}, "\n".join(keys))
 
 
 @audit_app.command("entries")
@@ -71,12 +66,10 @@ def entries(
     end: Annotated[int | None, typer.Option("--end", min=0)] = None,
 ) -> None:
     """Entries as the exact bytes hashed into each leaf (base64)."""
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    authorize(runtime.policy, resolve_actor(cli), "audit.read")
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        rows = service.entries(uow, start, end)
-    cli.emit({"entries": rows}, "\n".join(f"{r['index']}\t{r['leaf']}" for r in rows))
+    with acting(ctx, read_only=True) as act:
+        authorize(act.runtime.policy, act.actor, "audit.read")
+        rows = service.entries(act.uow, start, end)
+    act.emit({"entries": rows}, "\n".join(f"{r['index']}\t{r['leaf']}" for r in rows))
 
 
 @proof_app.command("inclusion")
@@ -88,9 +81,8 @@ def inclusion(
     """The RFC 6962 inclusion proof of entry INDEX in the tree of SIZE.
 
     Without --size, against the latest signed checkpoint."""
-    cli = cli_context(ctx)
-    proof = service.inclusion_proof(cli.runtime(), index, size)
-    cli.emit(proof)
+    door = job(ctx, signed_in=False)
+    door.emit(service.inclusion_proof(door.runtime, index, size))
 
 
 @proof_app.command("consistency")
@@ -102,21 +94,21 @@ def consistency(
     """The RFC 6962 consistency proof between tree sizes OLD and NEW.
 
     Without --new, to the latest signed checkpoint."""
-    cli = cli_context(ctx)
-    cli.emit(service.consistency_proof(cli.runtime(), old, new))
+    door = job(ctx, signed_in=False)
+    door.emit(service.consistency_proof(door.runtime, old, new))
 
 
 @audit_app.command("verify")
 def verify(ctx: typer.Context) -> None:
     """Recompute the tree from every entry, check every checkpoint; name the first bad index."""
-    cli = cli_context(ctx)
-    result = service.verify(cli.runtime())
+    door = job(ctx, signed_in=False)
+    result = service.verify(door.runtime)
     human = (
         f"audit log OK: {result['size']} entries, {result['checkpoints_checked']} checkpoints"
         if result["ok"]
         else f"audit log FAILED at index {result['first_bad_index']} ({result['reason']})"
     )
-    cli.emit(result, human)
+    door.emit(result, human)
     if not result["ok"]:
         raise typer.Exit(1)
 
@@ -182,12 +174,7 @@ def verify_checkpoint(
     """Check a checkpoint's witness cosignatures against a quorum; exit 1 if not met."""
     from cityid.audit.verify_checkpoint import verify_checkpoint as verify_note
 
-    cli = cli_context(ctx)
-    try:
-        note = file.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror or exc}") from None
-    verdict = verify_note(note, witness_vkeys, quorum, log_vkeys or ())
+    verdict = verify_note(read_file(file), witness_vkeys, quorum, log_vkeys or ())
     result = {
         "ok": verdict.ok,
         "origin": verdict.checkpoint.origin,
@@ -203,7 +190,7 @@ def verify_checkpoint(
         "quorum_met": verdict.quorum.met,
         "message": verdict.message,
     }
-    cli.emit(result, verdict.message)
+    plain(ctx).emit(result, verdict.message)
     if not verdict.ok:
         raise typer.Exit(1)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import cli_context
+from cityid.cli.door import plain
 
 
 @app.command()
@@ -24,7 +24,7 @@ def bench(
 
     from cityid.devtools.bench import suites as benchmarks
 
-    cli = cli_context(ctx)
+    door = plain(ctx)  # each bench makes its own throwaway data dirs
     rows = benchmarks.run(size=size, only=only)
 
     def show() -> None:
@@ -43,4 +43,4 @@ def bench(
             )
         Console(width=160).print(table)
 
-    cli.emit({"results": [row.to_json() for row in rows]}, show)
+    door.emit({"results": [row.to_json() for row in rows]}, show)

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal, cast
 
 import typer
 
-from cityid.cli.actor import resolve_actor
 from cityid.cli.app import app
-from cityid.cli.context import CliContext, cli_context
+from cityid.cli.context import read_file, write_file
+from cityid.cli.door import acting, job, plain
 from cityid.errors import BadInput
 from cityid.vocabulary import ISSUER_PURPOSE
 
@@ -25,31 +25,6 @@ _Code = Annotated[
 ]
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise BadInput(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _in_uow(cli: CliContext, work: Any) -> Any:
-    from cityid.store.uow import UnitOfWork
-
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine) as uow:
-        result = work(uow, runtime, actor)
-        uow.commit()
-    return result
-
-
 @card_app.command("issue")
 def card_issue(
     ctx: typer.Context,
@@ -58,26 +33,22 @@ def card_issue(
     """Issue the card of an approved application; the application becomes issued."""
     from cityid.cards import service
 
-    cli = cli_context(ctx)
-    result = _in_uow(cli, lambda uow, rt, actor: service.issue(uow, rt, actor, application_id))
-    cli.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+    with acting(ctx) as act:
+        result = service.issue(act.uow, act.runtime, act.actor, application_id)
+    act.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
 
 
 @card_app.command("show")
 def card_show(ctx: typer.Context, card_number: Annotated[str, typer.Argument()]) -> None:
     """The card's record and history (no personal data)."""
     from cityid.cards import service
-    from cityid.store.uow import UnitOfWork
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    actor = resolve_actor(cli)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        card = service.get_card(uow, runtime, actor, card_number)
-        shown = card.to_json(runtime.today()) | {
-            "history": service.history(uow, runtime, actor, card)
+    with acting(ctx, read_only=True) as act:
+        card = service.get_card(act.uow, act.runtime, act.actor, card_number)
+        shown = card.to_json(act.runtime.today()) | {
+            "history": service.history(act.uow, act.runtime, act.actor, card)
         }
-    cli.emit(shown)
+    act.emit(shown)
 
 
 @card_app.command("qr")
@@ -85,9 +56,9 @@ def card_qr(ctx: typer.Context, card_number: Annotated[str, typer.Argument()]) -
     """Print the card's QR text: a credential freshly signed from current data."""
     from cityid.cards import service
 
-    cli = cli_context(ctx)
-    result = _in_uow(cli, lambda uow, rt, actor: service.credential_qr(uow, rt, actor, card_number))
-    cli.emit(result, result["qr"])
+    with acting(ctx) as act:
+        result = service.credential_qr(act.uow, act.runtime, act.actor, card_number)
+    act.emit(result, result["qr"])
 
 
 @card_app.command("render")
@@ -106,15 +77,12 @@ def card_render(
     if side not in ("front", "back"):
         raise typer.BadParameter("front or back", param_hint="--side")
     kind: Literal["png", "pdf"] = "pdf" if suffix == ".pdf" else "png"
-    cli = cli_context(ctx)
     chosen = cast(Literal["front", "back"], side)
-    data = _in_uow(
-        cli,
-        lambda uow, rt, actor: service.render(uow, rt, actor, card_number, kind=kind, side=chosen),
-    )
-    _write(out, data)
+    with acting(ctx) as act:
+        data = service.render(act.uow, act.runtime, act.actor, card_number, kind=kind, side=chosen)
+    write_file(out, data)
     result = {"card_number": card_number, "file": str(out), "bytes": len(data), "side": side}
-    cli.emit(result, f"Wrote {out}.")
+    act.emit(result, f"Wrote {out}.")
 
 
 def _change(
@@ -122,15 +90,12 @@ def _change(
 ) -> None:
     from cityid.cards import service
 
-    cli = cli_context(ctx)
     what = cast(Literal["revoke", "suspend", "reinstate"], change)
-    result = _in_uow(
-        cli,
-        lambda uow, rt, actor: service.change_status(
-            uow, rt, actor, card_number, what, reason, reason_code=code
-        ),
-    )
-    cli.emit(result, f"Card {result['card_number']}: {result['status']}.")
+    with acting(ctx) as act:
+        result = service.change_status(
+            act.uow, act.runtime, act.actor, card_number, what, reason, reason_code=code
+        )
+    act.emit(result, f"Card {result['card_number']}: {result['status']}.")
 
 
 @card_app.command("revoke")
@@ -171,11 +136,9 @@ def card_renew(
     """Renew (60 days before expiry to 6 months after, per policy): a new card, new term."""
     from cityid.cards import service
 
-    cli = cli_context(ctx)
-    result = _in_uow(
-        cli, lambda uow, rt, actor: service.renew(uow, rt, actor, card_number, application)
-    )
-    cli.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+    with acting(ctx) as act:
+        result = service.renew(act.uow, act.runtime, act.actor, card_number, application)
+    act.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
 
 
 @card_app.command("replace")
@@ -191,14 +154,12 @@ def card_replace(
     """A new card for a lost, stolen or damaged one; the old card is revoked."""
     from cityid.cards import service
 
-    cli = cli_context(ctx)
-    result = _in_uow(
-        cli,
-        lambda uow, rt, actor: service.replace(
-            uow, rt, actor, card_number, reason=reason, note=note, fee_waived=waive_fee
-        ),
-    )
-    cli.emit(result, f"Card {result['card_number']} replaces {result['replaces']}.")
+    with acting(ctx) as act:
+        result = service.replace(
+            act.uow, act.runtime, act.actor, card_number,
+            reason=reason, note=note, fee_waived=waive_fee,
+        )  # fmt: skip
+    act.emit(result, f"Card {result['card_number']} replaces {result['replaces']}.")
 
 
 @app.command("verify")
@@ -239,12 +200,12 @@ def verify(
         raise typer.BadParameter(f"one of {', '.join(PURPOSES)}", param_hint="--purpose")
     if (qr_text is None) == (image is None):
         raise typer.BadParameter("give the QR text or --image, not both")
-    cli = cli_context(ctx)
-    text = qr_text if image is None else verify_inputs.qr_text_from_image(_read(image))
+    door = plain(ctx)
+    text = qr_text if image is None else verify_inputs.qr_text_from_image(read_file(image))
     assert text is not None
     now = dt.datetime.now(dt.UTC)
     tokens = [
-        t for path in status_list or [] for t in verify_inputs.status_list_tokens(_read(path))
+        t for path in status_list or [] for t in verify_inputs.status_list_tokens(read_file(path))
     ]
     stale_pack = False
     if pack is not None:
@@ -253,18 +214,18 @@ def verify(
         )
         mode = "pack"
     elif keys is not None:
-        issuer_keys = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
+        issuer_keys = verify_inputs.issuer_keys_from_file(read_file(keys), keys.name)
         verifier = Verifier(issuer_keys, tokens, now=now, require_status=not no_status_check)
         mode = "offline"
     else:
-        verifier = _data_dir_verifier(cli, tokens, now, require_status=not no_status_check)
+        verifier = _data_dir_verifier(ctx, tokens, now, require_status=not no_status_check)
         mode = "offline" if tokens else "data_dir"
     outcome = verifier.verify(text, now=now, purpose=cast(Purpose, purpose))
     result = outcome.to_json() | {"mode": mode}
     result["status_stale"] = outcome.status_stale or (stale_pack and outcome.status_checked)
     if not outcome.status_checked and outcome.result is Result.VALID:
         result["note"] = "accepted without a status list: revocation was not checked"
-    cli.emit(result, lambda: _print_verify(result))
+    door.emit(result, lambda: _print_verify(result))
     if outcome.result is Result.STATUS_UNKNOWN:
         raise typer.Exit(1)
 
@@ -281,24 +242,24 @@ def _pack_verifier(
             "a pack cannot vouch for itself: give --keys, the issuer keys you trust",
             param_hint="--pack",
         )
-    anchor = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
-    loaded = read_pack(_read(pack), anchor, now=now)
+    anchor = verify_inputs.issuer_keys_from_file(read_file(keys), keys.name)
+    loaded = read_pack(read_file(pack), anchor, now=now)
     return loaded.verifier(now, tokens, require_status=require_status), loaded.is_stale(now)
 
 
 def _data_dir_verifier(
-    cli: CliContext, tokens: list[bytes], now: dt.datetime, *, require_status: bool
+    ctx: typer.Context, tokens: list[bytes], now: dt.datetime, *, require_status: bool
 ) -> Any:
+    """The data dir's issuer keys, with the given lists or else the data dir's own."""
     from cityid.cards import service
     from cityid.cards.verify import Verifier
-    from cityid.store.uow import UnitOfWork
 
-    runtime = cli.runtime()
     if tokens:
-        keys = [(k.key_id, k.public_key) for k in runtime.keystore.public_keys(ISSUER_PURPOSE)]
+        keystore = job(ctx, signed_in=False).runtime.keystore
+        keys = [(k.key_id, k.public_key) for k in keystore.public_keys(ISSUER_PURPOSE)]
         return Verifier(keys, tokens, now=now, require_status=require_status)
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        return service.local_verifier(runtime, uow, now, require_status=require_status)
+    with acting(ctx, read_only=True, signed_in=False) as act:
+        return service.local_verifier(act.runtime, act.uow, now, require_status=require_status)
 
 
 def _print_verify(result: dict[str, Any]) -> None:
@@ -322,17 +283,15 @@ def status_list_export(
     import cbor2
 
     from cityid.cards import status_service
-    from cityid.store.uow import UnitOfWork
 
-    cli = cli_context(ctx)
-    runtime = cli.runtime()
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
+    with acting(ctx, read_only=True, signed_in=False) as act:
+        uow, runtime = act.uow, act.runtime
         numbers = [list_number] if list_number is not None else status_service.list_numbers(uow)
         if not numbers:
             raise BadInput("no status list yet: no card has been issued")
         tokens = [status_service.signed_token(runtime, uow, n) for n in numbers]
     data = tokens[0] if len(tokens) == 1 else cbor2.dumps(tokens)
-    _write(out, data)
+    write_file(out, data)
     result = {
         "file": str(out),
         "lists": numbers,
@@ -340,4 +299,4 @@ def status_list_export(
         "bytes": len(data),
         "ttl_seconds": runtime.policy.card.status_list_ttl_seconds,
     }
-    cli.emit(result, f"Wrote {len(numbers)} status list(s) to {out}.")
+    act.emit(result, f"Wrote {len(numbers)} status list(s) to {out}.")

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import CliContext, cli_context, progress_console
+from cityid.cli.context import CliContext, progress_console
+from cityid.cli.door import Door, plain
 from cityid.demo.checks import StepResult
 from cityid.demo.state import DEFAULT_STATE_SIZE, FILES_DIR, load_end_state
 from cityid.demo.story import STEPS, Story, story_settings, tell
@@ -66,12 +67,12 @@ def _narrator(
             yield on_result, note
 
 
-def _finish(cli: CliContext, results: list[StepResult], extra: dict[str, Any]) -> None:
+def _finish(door: Door, results: list[StepResult], extra: dict[str, Any]) -> None:
     ok = bool(results) and all(r.ok for r in results) and len(results) == len(STEPS)
     document = {"steps": [r.to_json() for r in results], "ok": ok, **extra}
     passed = sum(r.ok for r in results)
     summary = f"{passed}/{len(STEPS)} steps as the story says" + ("" if ok else ": FAILED")
-    cli.emit(document, summary)
+    door.emit(document, summary)
     if not ok:
         raise typer.Exit(1)
 
@@ -84,7 +85,8 @@ def demo(
     ] = DEFAULT_SIZE,
 ) -> None:
     """The 2016 story, start to end, each step checked (exit 1 if any differs)."""
-    cli = cli_context(ctx)
+    door = plain(ctx)  # the story makes its own data dir
+    cli = door.cli
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cityid-demo-") as scratch:
         if cli.data_dir is not None:
@@ -107,7 +109,7 @@ def demo(
     extra: dict[str, Any] = {"size": size, "seconds": round(time.monotonic() - started, 1)}
     if cli.data_dir is not None:
         extra["data_dir"] = str(data_dir)
-    _finish(cli, results, extra)
+    _finish(door, results, extra)
 
 
 @app.command("demo-state", hidden=True)
@@ -116,10 +118,10 @@ def demo_state(
     size: Annotated[int, typer.Option("--size", min=20)] = DEFAULT_STATE_SIZE,
 ) -> None:
     """Load the story's end state into a fresh --data-dir and write DATA_DIR/logins.txt."""
-    cli = cli_context(ctx)
-    data_dir = cli.resolved_data_dir()
+    door = plain(ctx)  # the data dir is made here, from nothing
+    data_dir = door.cli.resolved_data_dir()
     _check_empty(data_dir)
     headline = f"cityid: loading the 2016 story's end state into {data_dir}"
-    with _narrator(cli, headline) as (on_result, note):
+    with _narrator(door.cli, headline) as (on_result, note):
         results, logins = load_end_state(data_dir, size, on_result=on_result, note=note)
-    _finish(cli, results, {"data_dir": str(data_dir), "logins": str(logins) if logins else None})
+    _finish(door, results, {"data_dir": str(data_dir), "logins": str(logins) if logins else None})

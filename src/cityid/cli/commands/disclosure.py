@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import date_option
+from cityid.cli.context import date_option, read_file, write_file
 from cityid.cli.door import acting
-from cityid.errors import BadInput
 
 if TYPE_CHECKING:
     from cityid.disclosure.requests import Attachment
@@ -141,10 +140,7 @@ def request_package(
     with acting(ctx) as act:
         package = build_package(act.uow, act.runtime, act.actor, request_id)
         data = package_json(package) if suffix == ".json" else render_pdf(package)
-        try:
-            out.write_bytes(data)
-        except OSError as exc:
-            raise BadInput(f"cannot write {out}: {exc.strerror or exc}") from None
+        write_file(out, data)  # inside the unit: no release is logged that was not written
     result = {
         "request_id": request_id,
         "decision": package["decision"],
@@ -212,9 +208,6 @@ def report_transparency(
 def _read_attachment(path: Path) -> Attachment:
     from cityid.disclosure.requests import Attachment
 
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    content = read_file(path)
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return Attachment(path.name, media_type, content)

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import CliContext, cli_context, progress_console
-from cityid.cli.door import acting, job
+from cityid.cli.context import progress_console
+from cityid.cli.door import acting, job, plain
 from cityid.errors import BadInput, CityIdError
 
 synth_app = typer.Typer(help="Synthetic data for tests, demos and benches.", no_args_is_help=True)
@@ -58,7 +58,6 @@ def enroll(
     from cityid.enrollment.applicant import InvalidApplicant
     from cityid.enrollment.repository import EnrollmentKeys
     from cityid.staff.permissions import authorize
-    from cityid.store.uow import UnitOfWork
 
     door = job(ctx)  # each line is its own unit of work, below
     runtime, actor = door.runtime, door.actor
@@ -77,12 +76,11 @@ def enroll(
         task = progress.add_task("enrolling", total=total)
         for number, text in _iter_lines(file):
             try:
-                with UnitOfWork(runtime.engine) as uow:
+                with door.unit() as uow:
                     request = service.parse_request_line(text, runtime, today)
                     outcome = service.intake(
                         uow, runtime, actor, request, keys=keys, today=today, centre=centre
                     )
-                    uow.commit()
                 item = outcome.item(number)
                 if outcome.status == "rejected":
                     counts["rejected"] += 1
@@ -141,19 +139,18 @@ def synth_applicants(
     """Realistic synthetic New Yorkers, each line with its ground truth."""
     from cityid.devtools.synth.applicants import write_jsonl
 
-    cli = cli_context(ctx)
-    policy, today = _policy_and_today(cli)
+    policy, today = _policy_and_today(ctx)
     written = write_jsonl(out, count, duplicate_rate, seed, documents, policy, today)
-    cli.emit({"written": written, "file": str(out)}, f"Wrote {written} applicants to {out}.")
+    plain(ctx).emit({"written": written, "file": str(out)}, f"Wrote {written} applicants to {out}.")
 
 
-def _policy_and_today(cli: CliContext) -> tuple[Any, dt.date]:
+def _policy_and_today(ctx: typer.Context) -> tuple[Any, dt.date]:
     """The data dir's policy when there is a data dir, else the shipped default."""
     from cityid.errors import ConfigError
     from cityid.policy import load_policy
 
     try:
-        runtime = cli.runtime()
+        runtime = job(ctx, signed_in=False).runtime
         return runtime.policy, runtime.today()
     except ConfigError:
         return load_policy(), dt.datetime.now(dt.UTC).date()

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cityid.cli.actor import resolve_actor
 from cityid.cli.app import app
-from cityid.cli.context import cli_context
+from cityid.cli.door import job
 from cityid.operations import keys as admin
 
 keys_app = typer.Typer(help="Keys: list, rotate, export public keys.", no_args_is_help=True)
@@ -19,8 +18,8 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("list")
 def list_keys(ctx: typer.Context) -> None:
     """Key ids, kinds, purposes, states and dates (never material)."""
-    cli = cli_context(ctx)
-    keys = admin.list_keys(cli.runtime(), resolve_actor(cli))
+    door = job(ctx)
+    keys = admin.list_keys(door.runtime, door.actor)
 
     def table() -> None:
         for key in keys:
@@ -29,7 +28,7 @@ def list_keys(ctx: typer.Context) -> None:
                 f" {key['created_at']}"
             )
 
-    cli.emit({"keys": keys}, table)
+    door.emit({"keys": keys}, table)
 
 
 @keys_app.command("rotate")
@@ -43,16 +42,16 @@ def rotate(
     """Make new keys of a kind; old signing keys keep verifying what they signed."""
     if kind not in ("signing", "cohort", "keyed-hash"):
         raise typer.BadParameter("must be signing, cohort or keyed-hash", param_hint="--kind")
-    cli = cli_context(ctx)
+    door = job(ctx)
     new_ids = admin.rotate(
-        cli.runtime(),
-        resolve_actor(cli),
+        door.runtime,
+        door.actor,
         kind,  # type: ignore[arg-type]
         purpose=purpose,
         record_class=record_class,
         period=period,
     )
-    cli.emit({"kind": kind, "new_key_ids": new_ids}, f"New {kind} keys: {', '.join(new_ids)}")
+    door.emit({"kind": kind, "new_key_ids": new_ids}, f"New {kind} keys: {', '.join(new_ids)}")
 
 
 @keys_app.command("export-public")
@@ -61,6 +60,6 @@ def export_public(
     out: Annotated[Path, typer.Option("--out", help="FILE.cbor (COSE_KeySet) or FILE.json")],
 ) -> None:
     """Export the card issuer's public keys for offline verifiers."""
-    cli = cli_context(ctx)
-    result = admin.export_public(cli.runtime(), out)
-    cli.emit(result, f"Wrote {result['keys']} public keys to {result['file']}.")
+    door = job(ctx, signed_in=False)
+    result = admin.export_public(door.runtime, out)
+    door.emit(result, f"Wrote {result['keys']} public keys to {result['file']}.")

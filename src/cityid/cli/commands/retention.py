@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import CliContext, date_option, progress_console
+from cityid.cli.context import date_option, progress_console
 from cityid.cli.door import acting, job
 from cityid.errors import BadInput
 
@@ -37,7 +37,7 @@ def _read_json(path: Path) -> Any:
         raise BadInput(f"{path} is not JSON") from None
 
 
-def _with_progress(cli: CliContext, label: str) -> Any:
+def _with_progress(label: str) -> Any:
     """A Rich progress bar on stderr (never stdout), and the callback that moves it."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -173,7 +173,7 @@ def retention_execute(
     from cityid.retention import disposition
 
     door = job(ctx)
-    bar, update = _with_progress(door.cli, "destroying")
+    bar, update = _with_progress("destroying")
     with bar:
         result = disposition.execute(door.runtime, door.actor, batch_id, progress=update)
     door.emit(
@@ -283,7 +283,7 @@ def import_legacy(
     from cityid.retention.legacy_import import import_legacy as run_import
 
     door = job(ctx)
-    bar, update = _with_progress(door.cli, "importing")
+    bar, update = _with_progress("importing")
     with bar:
         report = run_import(door.runtime, door.actor, file, progress=update)
     door.emit(

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import cli_context
+from cityid.cli.door import acting, job, plain
 from cityid.errors import BadInput
-from cityid.store.uow import UnitOfWork
 
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
@@ -34,18 +33,18 @@ def init(
     """Create a data dir: config, policy, database at head, keystore and an admin."""
     from cityid.datadir import init_data_dir
 
-    cli = cli_context(ctx)
+    door = plain(ctx)  # there is no data dir yet: this makes it
     if keystore not in ("local", "pkcs11"):
         raise typer.BadParameter("must be local or pkcs11", param_hint="--keystore")
     password = _read_secret(admin_password_file) if admin_password_file else None
     result = init_data_dir(
-        cli.resolved_data_dir(),
-        cli.settings,
+        door.cli.resolved_data_dir(),
+        door.cli.settings,
         policy_file=policy,
         keystore_backend=keystore,  # type: ignore[arg-type]
         admin_password=password,
     )
-    cli.emit(
+    door.emit(
         result.to_json(),
         f"Created {result.data_dir} (keystore: {result.keystore_backend});"
         f" sign in as {result.admin_username}.",
@@ -72,11 +71,10 @@ def serve(
 
     from cityid.public_address import check_listen_address, parse_public_base_url
 
-    cli = cli_context(ctx)
     if public_base_url is not None:
         # Before the runtime opens: it (and every worker) reads the address from here.
         os.environ["CITYID_PUBLIC_BASE_URL"] = parse_public_base_url(public_base_url).url
-    runtime = cli.runtime()  # fail here, in one line, if the data dir is wrong
+    runtime = job(ctx, signed_in=False).runtime  # fail here, in one line, if the data dir is wrong
     public = parse_public_base_url(runtime.policy.program.public_base_url)
     set_by_operator = bool(public_base_url or os.environ.get("CITYID_PUBLIC_BASE_URL"))
     check = check_listen_address(public, host, port, set_by_operator=set_by_operator)
@@ -112,31 +110,18 @@ def user_add(
     The actor is an admin named by CITYID_ACTOR/CITYID_PASSWORD, or, with none named,
     the local operator, who proves themselves by unlocking the data dir's keystore.
     """
-    from cityid.operations.accounts import add_user, authenticate
-    from cityid.staff.actor import Actor
+    from cityid.operations.accounts import add_user
 
-    cli = cli_context(ctx)
-    if cli.password_file is None:
+    password_file = plain(ctx).cli.password_file  # the new user's, not the actor's
+    if password_file is None:
         raise BadInput("the new user's password: give --password-file FILE")
-    password = _read_secret(cli.password_file)
-    runtime = cli.runtime()
-    with UnitOfWork(runtime.engine) as uow:
-        actor_name = cli.actor or cli.settings.actor
-        if actor_name:
-            secret = cli.settings.password
-            if secret is None:
-                raise BadInput(
-                    "--actor here needs CITYID_PASSWORD (--password-file is the new user's)"
-                )
-            actor = authenticate(uow, runtime.policy, actor_name, secret.get_secret_value())
-        else:
-            runtime.keystore.list_keys()  # the operator must be able to unlock the keystore
-            actor = Actor(user_id="local-operator", username="local-operator", role="admin")
+    password = _read_secret(password_file)
+    with acting(ctx, operator=True) as act:
         user = add_user(
-            uow, runtime.policy, username=username, role=role, password=password, by=actor
-        )
-        uow.commit()
-    cli.emit(
+            act.uow, act.runtime.policy, username=username, role=role, password=password,
+            by=act.actor,
+        )  # fmt: skip
+    act.emit(
         {"user_id": user.user_id, "username": user.username, "role": user.role},
         f"Added {user.username} ({user.role}).",
     )

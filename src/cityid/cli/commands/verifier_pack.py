@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.commands.cards import _read, _write
-from cityid.cli.context import cli_context
-from cityid.cli.door import acting
+from cityid.cli.context import read_file, write_file
+from cityid.cli.door import acting, plain
 
 verifier_pack_app = typer.Typer(
     help="The verifier pack: keys, status lists and checkpoint in one signed file.",
@@ -30,7 +29,7 @@ def export(
 
     with acting(ctx, read_only=True, signed_in=False) as act:
         built = verifier_pack_service.build(act.runtime, act.uow)
-    _write(out, built.data)
+    write_file(out, built.data)
     result = {
         "file": str(out),
         "bytes": len(built.data),
@@ -56,5 +55,5 @@ def show(
     from cityid.cards.verifier_pack import read_pack
 
     now = dt.datetime.now(dt.UTC)
-    anchor = verify_inputs.issuer_keys_from_file(_read(keys), keys.name)
-    cli_context(ctx).emit(read_pack(_read(pack), anchor, now=now).summary(now))
+    anchor = verify_inputs.issuer_keys_from_file(read_file(keys), keys.name)
+    plain(ctx).emit(read_pack(read_file(pack), anchor, now=now).summary(now))

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import CliContext, cli_context
+from cityid.cli.context import CliContext
+from cityid.cli.door import plain
 from cityid.errors import BadInput
 
 witness_app = typer.Typer(
@@ -35,9 +36,9 @@ def init(
     """Create a witness: a new Ed25519 key and an empty state; print its verifier key."""
     from cityid.witness import service
 
-    cli = cli_context(ctx)
-    made = service.init(_witness_dir(cli), origin)
-    cli.emit({"name": made.name, "verifier_key": made.verifier_key}, made.verifier_key)
+    door = plain(ctx)  # the witness's own dir, never a cityid data dir
+    made = service.init(_witness_dir(door.cli), origin)
+    door.emit({"name": made.name, "verifier_key": made.verifier_key}, made.verifier_key)
 
 
 @witness_app.command("add-log")
@@ -50,9 +51,9 @@ def add_log(
     from cityid.witness import service
     from cityid.witness.store import WitnessStore
 
-    cli = cli_context(ctx)
-    log = service.add_log(WitnessStore(_witness_dir(cli)), origin, vkey)
-    cli.emit(
+    door = plain(ctx)
+    log = service.add_log(WitnessStore(_witness_dir(door.cli)), origin, vkey)
+    door.emit(
         {"origin": log.origin, "vkeys": list(log.vkeys), "size": log.size},
         f"Witnessing {log.origin} ({len(log.vkeys)} key(s), size {log.size}).",
     )
@@ -64,15 +65,15 @@ def status(ctx: typer.Context) -> None:
     from cityid.witness import service
     from cityid.witness.store import WitnessStore
 
-    cli = cli_context(ctx)
-    found = service.info(WitnessStore(_witness_dir(cli)))
+    door = plain(ctx)
+    found = service.info(WitnessStore(_witness_dir(door.cli)))
     logs = [
         {"origin": log.origin, "size": log.size, "vkeys": list(log.vkeys)} for log in found.logs
     ]
     human = "\n".join(
         [found.verifier_key, *(f"{entry['origin']}\t{entry['size']}" for entry in logs)]
     )
-    cli.emit({"name": found.name, "verifier_key": found.verifier_key, "logs": logs}, human)
+    door.emit({"name": found.name, "verifier_key": found.verifier_key, "logs": logs}, human)
 
 
 @witness_app.command("serve")
@@ -87,8 +88,8 @@ def serve(
     from cityid.witness.server import create_app
     from cityid.witness.store import WitnessStore
 
-    cli = cli_context(ctx)
-    web = create_app(WitnessStore(_witness_dir(cli)))
+    door = plain(ctx)
+    web = create_app(WitnessStore(_witness_dir(door.cli)))
     typer.echo(f"cityid witness: serving at http://{host}:{port}/", err=True)
     uvicorn.run(
         web, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False
