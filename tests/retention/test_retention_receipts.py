@@ -48,10 +48,10 @@ def _destroy_backlog(runtime: Runtime, tmp_path: Path, count: int) -> list[str]:
         batch = disposition.plan(
             uow, runtime, staff.officer, as_of=dt.date(2017, 5, 1), record_classes=["document_copy"]
         )
-        disposition.approve(uow, runtime, staff.officer, batch["batch_id"])
-        disposition.approve(uow, runtime, staff.counsel, batch["batch_id"])
+        disposition.approve(uow, runtime, staff.officer, batch.batch_id)
+        disposition.approve(uow, runtime, staff.counsel, batch.batch_id)
         uow.commit()
-    disposition.execute(runtime, Actor.system(), batch["batch_id"])
+    disposition.execute(runtime, Actor.system(), batch.batch_id)
     return application_ids(runtime)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import typer
 
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 
@@ -36,8 +37,10 @@ class CliContext:
             self._runtime = Runtime.open(self.resolved_data_dir(), self.settings)
         return self._runtime
 
-    def emit(self, data: dict[str, Any], human: str | Callable[[], None] | None = None) -> None:
-        """Print the result: exactly one JSON document with --json, else the human text."""
+    def emit(self, data: object, human: str | Callable[[], None] | None = None) -> None:
+        """Print the result: exactly one JSON document with --json, else the human text.
+        Typed results (dataclasses, enums) become JSON here, through `to_json`."""
+        data = to_json(data)
         if self.json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
         elif callable(human):

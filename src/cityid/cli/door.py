@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import typer
 
@@ -37,7 +36,7 @@ class Job:
     runtime: Runtime
     actor: Actor
 
-    def emit(self, data: dict[str, Any], human: str | Callable[[], None] | None = None) -> None:
+    def emit(self, data: object, human: str | Callable[[], None] | None = None) -> None:
         self.cli.emit(data, human)
 
 

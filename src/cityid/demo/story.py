@@ -289,18 +289,18 @@ def step_hold(story: Story) -> str:
             record_classes=["document_copy"],
         )  # fmt: skip
         uow.commit()
-    expect(planned["due"] == 0, f"the plan would destroy {planned['due']} held copies")
+    expect(planned.due == 0, f"the plan would destroy {planned.due} held copies")
     expect(
-        planned["blocked"] == story.copies,
-        f"{planned['blocked']} blocked, expected all {story.copies} copies",
+        planned.blocked == story.copies,
+        f"{planned.blocked} blocked, expected all {story.copies} copies",
     )
     expect(
-        planned["blocked_by"] == {hold_id: story.copies},
-        f"blocked by {planned['blocked_by']}, expected only the court's hold",
+        planned.blocked_by == {hold_id: story.copies},
+        f"blocked by {planned.blocked_by}, expected only the court's hold",
     )
     return (
         f"hold {hold_id} ({COURT}, {DOCKET}, ordered {ORDER_DATE}); plan as of "
-        f"{DESTRUCTION_DAY}: 0 due, {planned['blocked']} blocked by the hold"
+        f"{DESTRUCTION_DAY}: 0 due, {planned.blocked} blocked by the hold"
     )
 
 
@@ -334,7 +334,7 @@ def step_release(story: Story) -> str:
             uow, story.rt, story.cast["counsel"], hold_id, reason=RELEASE_REASON
         )
         uow.commit()
-    expect(released["status"] == "released", f"the hold is {released['status']}")
+    expect(released.status == "released", f"the hold is {released.status}")
     return f"hold {hold_id} released ({RELEASE_DAY:%B %Y}): petitioners lacked standing"
 
 
@@ -353,9 +353,9 @@ def step_destroy(story: Story) -> str:
             uow, rt, officer, as_of=RELEASE_DAY, record_classes=["document_copy"]
         )
         uow.commit()
-    batch_id = planned["batch_id"]
-    expect(planned["due"] == story.copies, f"{planned['due']} due, expected {story.copies}")
-    expect(planned["blocked"] == 0, f"{planned['blocked']} still blocked")
+    batch_id = planned.batch_id
+    expect(planned.due == story.copies, f"{planned.due} due, expected {story.copies}")
+    expect(planned.blocked == 0, f"{planned.blocked} still blocked")
     with story.uow() as uow:
         disposition.approve(uow, rt, officer, batch_id)
         uow.commit()
@@ -369,10 +369,10 @@ def step_destroy(story: Story) -> str:
     with story.uow() as uow:
         approved = disposition.approve(uow, rt, counsel, batch_id)
         uow.commit()
-    expect(approved["status"] == "approved", f"after two approvals: {approved['status']}")
+    expect(approved.status == "approved", f"after two approvals: {approved.status}")
     result = disposition.execute(rt, officer, batch_id)
-    expect(result["destroyed"] == story.copies, f"destroyed {result['destroyed']}")
-    expect(bool(result["cohort_keys_destroyed"]), "no cohort key was destroyed")
+    expect(result.destroyed == story.copies, f"destroyed {result.destroyed}")
+    expect(bool(result.cohort_keys_destroyed), "no cohort key was destroyed")
     with story.uow(read_only=True) as uow:
         document = disposition.certificate_document(uow, rt, officer, batch_id)
     body = certificate.verify_certificate(document, audit_service.verifier_keys(rt))
@@ -381,7 +381,7 @@ def step_destroy(story: Story) -> str:
     story.facts["batch_id"] = batch_id
     return (
         f"batch {batch_id}: same approver twice refused; records officer + counsel approved; "
-        f"{result['destroyed']} copies destroyed, {len(result['cohort_keys_destroyed'])} "
+        f"{result.destroyed} copies destroyed, {len(result.cohort_keys_destroyed)} "
         "cohort key(s) destroyed; certificate verifies with the published key"
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from cityid.jsonable import to_json
 from cityid.retention import disposition, holds
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -91,7 +92,7 @@ def list_holds(
 ) -> HoldList:
     found = holds.list_holds(uow, runtime, staff.actor)
     uow.commit()
-    return HoldList(holds=found)
+    return HoldList(holds=to_json(found))
 
 
 @router.post("/retention/batches", response_model=PlanOut)
@@ -103,7 +104,7 @@ def plan(
 ) -> PlanOut:
     result = disposition.plan(uow, runtime, staff.actor, as_of=body.as_of)
     uow.commit()
-    return PlanOut(**{k: result[k] for k in ("batch_id", "due", "blocked", "blocked_by")})
+    return PlanOut(**{k: getattr(result, k) for k in ("batch_id", "due", "blocked", "blocked_by")})
 
 
 @router.post("/retention/batches/{batch_id}/approve", response_model=BatchOut)
@@ -115,7 +116,7 @@ def approve(
 ) -> BatchOut:
     result = disposition.approve(uow, runtime, staff.actor, batch_id)
     uow.commit()
-    return BatchOut(batch_id=batch_id, status=result["status"])
+    return BatchOut(batch_id=batch_id, status=result.status)
 
 
 @router.post("/retention/batches/{batch_id}/execute", response_model=BatchOut)
@@ -127,7 +128,7 @@ def execute(
 ) -> BatchOut:
     uow.commit()  # let go of the request's transaction: execution runs its own
     result = disposition.execute(runtime, staff.actor, batch_id)
-    return BatchOut(**{k: result[k] for k in BatchOut.model_fields})
+    return BatchOut(**{k: getattr(result, k) for k in BatchOut.model_fields})
 
 
 @router.get("/retention/batches/{batch_id}/certificate")
