@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from cityid.disclosure.results import Decided, Filed
 from cityid.enrollment import service
 from cityid.enrollment.applicant import parse_applicant
 from cityid.runtime import Runtime
@@ -117,7 +118,9 @@ def city(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[City]:
         runtime.close()
 
 
-def file_request(city: City, kind: str, instrument: str, scope: dict[str, Any], **more: Any) -> Any:
+def file_request(
+    city: City, kind: str, instrument: str, scope: dict[str, Any], **more: Any
+) -> Filed:
     """File in-process as counsel (the CLI is tested elsewhere; this keeps tests fast)."""
     from cityid.disclosure.requests import file_request as file_
 
@@ -130,7 +133,7 @@ def file_request(city: City, kind: str, instrument: str, scope: dict[str, Any], 
     return result
 
 
-def decide(city: City, request_id: str, **more: Any) -> Any:
+def decide(city: City, request_id: str, **more: Any) -> Decided:
     from cityid.disclosure.requests import decide as decide_
 
     with UnitOfWork(city.runtime.engine) as uow:

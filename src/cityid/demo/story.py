@@ -315,12 +315,12 @@ def step_subpoena(story: Story) -> str:
             requester="federal immigration agency", docket="AS-2016-0412",
             received_on=SUBPOENA_DAY,
         )  # fmt: skip
-        decided = disclosure.decide(uow, rt, counsel, filed["request_id"], today=SUBPOENA_DAY)
+        decided = disclosure.decide(uow, rt, counsel, filed.request_id, today=SUBPOENA_DAY)
         uow.commit()
-    expect(decided["decision"] == "denied", f"the subpoena was {decided['decision']}")
-    expect(bool(decided["rule"]), "the refusal names no rule")
-    story.facts["request_id"] = filed["request_id"]
-    return f"request {filed['request_id']} denied under rule {decided['rule']}"
+    expect(decided.decision == "denied", f"the subpoena was {decided.decision}")
+    expect(bool(decided.rule), "the refusal names no rule")
+    story.facts["request_id"] = filed.request_id
+    return f"request {filed.request_id} denied under rule {decided.rule}"
 
 
 def step_release(story: Story) -> str:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from cityid.disclosure import release, requests
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.vocabulary import Instrument, RequesterKind
@@ -92,7 +93,7 @@ def file_request(
     check_csrf(staff, request.headers.get(CSRF_HEADER))
     result = requests.file_request(uow, runtime, staff.actor, **body.model_dump())
     uow.commit()
-    return result
+    return to_json(result)
 
 
 @router.get("", response_model=RequestList)
@@ -102,7 +103,7 @@ def list_requests(
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> dict[str, Any]:
-    return {"requests": requests.list_requests(uow, runtime, staff.actor, status=status)}
+    return {"requests": to_json(requests.list_requests(uow, runtime, staff.actor, status=status))}
 
 
 @router.get("/{request_id}")
@@ -115,7 +116,7 @@ def read_request(
     """The whole request for counsel (audited)."""
     shown = requests.show(uow, runtime, staff.actor, request_id)
     uow.commit()
-    return shown
+    return to_json(shown)
 
 
 @router.post("/{request_id}/decision", response_model=Decided)
@@ -134,7 +135,7 @@ def decide(
         override=body.override, reason=body.reason, fields=body.fields,
     )  # fmt: skip
     uow.commit()
-    return result
+    return to_json(result)
 
 
 @router.get("/{request_id}/package")
