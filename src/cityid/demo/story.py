@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from cityid.audit import service as audit_service
 from cityid.cards import service as cards
 from cityid.cards import status_service
+from cityid.cards.results import Issued
 from cityid.cards.verify import Verifier
 from cityid.crypto import KeyDestroyed, RecordSealer, SealedKey, cose_key_set
 from cityid.datadir import ADMIN_USERNAME, init_data_dir
@@ -188,14 +189,14 @@ def step_cards(story: Story) -> str:
     rt, supervisor = story.rt, story.cast["supervisor"]
     chosen = [a for a in story.enrolled.submitted if a != story.facts.get("original")]
     expect(len(chosen) >= 2, "fewer than two applications to issue cards to")
-    issued: list[dict[str, Any]] = []
+    issued: list[Issued] = []
     with story.uow() as uow:
         for application_id in chosen[:CARDS_TO_ISSUE]:
             enrollment.approve(uow, rt, supervisor, application_id, "documents seen")
             # Signed with today's clock, so the bank below checks them as valid now.
             issued.append(cards.issue(uow, rt, supervisor, application_id))
         uow.commit()
-    good, bad = issued[0]["card_number"], issued[1]["card_number"]
+    good, bad = issued[0].card_number, issued[1].card_number
     with story.uow() as uow:
         qr_good = cards.credential_qr(uow, rt, supervisor, good)["qr"]
         qr_bad = cards.credential_qr(uow, rt, supervisor, bad)["qr"]

@@ -59,13 +59,14 @@ def card_issue(
 
     cli = cli_context(ctx)
     result = _in_uow(cli, lambda uow, rt, actor: service.issue(uow, rt, actor, application_id))
-    cli.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+    cli.emit(result, f"Card {result.card_number} issued, expires {result.expires}.")
 
 
 @card_app.command("show")
 def card_show(ctx: typer.Context, card_number: Annotated[str, typer.Argument()]) -> None:
     """The card's record and history (no personal data)."""
     from cityid.cards import service
+    from cityid.jsonable import to_json
     from cityid.store.uow import UnitOfWork
 
     cli = cli_context(ctx)
@@ -73,7 +74,7 @@ def card_show(ctx: typer.Context, card_number: Annotated[str, typer.Argument()])
     actor = resolve_actor(cli)
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         card = service.get_card(uow, runtime, actor, card_number)
-        shown = card.to_json(runtime.today()) | {
+        shown = to_json(card.shown(runtime.today())) | {
             "history": service.history(uow, runtime, actor, card)
         }
     cli.emit(shown)
@@ -129,7 +130,7 @@ def _change(
             uow, rt, actor, card_number, what, reason, reason_code=code
         ),
     )
-    cli.emit(result, f"Card {result['card_number']}: {result['status']}.")
+    cli.emit(result, f"Card {result.card_number}: {result.status}.")
 
 
 @card_app.command("revoke")
@@ -174,7 +175,7 @@ def card_renew(
     result = _in_uow(
         cli, lambda uow, rt, actor: service.renew(uow, rt, actor, card_number, application)
     )
-    cli.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+    cli.emit(result, f"Card {result.card_number} issued, expires {result.expires}.")
 
 
 @card_app.command("replace")
@@ -197,7 +198,7 @@ def card_replace(
             uow, rt, actor, card_number, reason=reason, note=note, fee_waived=waive_fee
         ),
     )
-    cli.emit(result, f"Card {result['card_number']} replaces {result['replaces']}.")
+    cli.emit(result, f"Card {result.card_number} replaces {result.replaces}.")
 
 
 @app.command("verify")

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from cityid.cards import service
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import Staff, get_runtime, get_uow, require
@@ -86,7 +87,7 @@ def issue_card(
 ) -> IssuedCard:
     issued = service.issue(uow, runtime, staff.actor, body.application_id)
     uow.commit()
-    return IssuedCard(**issued)
+    return IssuedCard(**to_json(issued))
 
 
 @router.get("/{card_number}", response_model=CardView)
@@ -97,7 +98,7 @@ def show_card(
     uow: UnitOfWork = Depends(get_uow),
 ) -> CardView:
     card = service.get_card(uow, runtime, staff.actor, card_number)
-    return CardView(**card.to_json(runtime.today()))
+    return CardView(**to_json(card.shown(runtime.today())))
 
 
 @router.get("/{card_number}/qr", response_model=CardQr)
@@ -145,7 +146,7 @@ def _change(
         uow, runtime, staff.actor, card_number, change, body.reason, reason_code=body.reason_code
     )
     uow.commit()
-    return StatusChanged(**result)
+    return StatusChanged(**to_json(result))
 
 
 @router.post("/{card_number}/revoke", response_model=StatusChanged)
@@ -194,7 +195,7 @@ def replace_card(
         reason=body.reason, note=body.note, fee_waived=body.fee_waived,
     )  # fmt: skip
     uow.commit()
-    return ReplacedCard(**result)
+    return ReplacedCard(**to_json(result))
 
 
 @router.post("/{card_number}/renew", response_model=IssuedCard, status_code=201)
@@ -207,4 +208,4 @@ def renew_card(
 ) -> IssuedCard:
     result = service.renew(uow, runtime, staff.actor, card_number, body.application_id)
     uow.commit()
-    return IssuedCard(**result)
+    return IssuedCard(**to_json(result))

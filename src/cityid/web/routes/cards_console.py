@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cityid.cards import service
 from cityid.cards.numbers import format_card_number, normalize_card_number
 from cityid.errors import CityIdError
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
 from cityid.store.uow import UnitOfWork
@@ -64,9 +65,7 @@ def issue_card(
         uow.commit()
     except CityIdError as exc:
         return RedirectResponse(f"/console/cards/?error={quote(exc.message)}", status_code=303)
-    return RedirectResponse(
-        _card_url(issued["card_number"], message="Card issued."), status_code=303
-    )
+    return RedirectResponse(_card_url(issued.card_number, message="Card issued."), status_code=303)
 
 
 @router.get("/{card_number}", response_class=HTMLResponse)
@@ -86,9 +85,9 @@ def card_page(
         request,
         "console/cards/card.html",
         staff,
-        card=card.to_json(today),
+        card=to_json(card.shown(today)),
         printed_number=format_card_number(card.card_number),
-        events=events,
+        events=to_json(events),
         message=message,
         error=error,
         can_manage=is_allowed(runtime.policy, staff.actor, "card.manage"),
@@ -114,7 +113,7 @@ def change_status(
     except CityIdError as exc:
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
-        _card_url(card_number, message=f"The card is now {result['status']}."), status_code=303
+        _card_url(card_number, message=f"The card is now {result.status}."), status_code=303
     )
 
 
@@ -139,7 +138,7 @@ def replace_card(
     except CityIdError as exc:
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
-        _card_url(result["card_number"], message="New card issued; the old one is revoked."),
+        _card_url(result.card_number, message="New card issued; the old one is revoked."),
         status_code=303,
     )
 
