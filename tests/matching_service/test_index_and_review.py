@@ -66,7 +66,7 @@ def test_an_investigator_decision_is_stored_and_a_clerk_cannot_decide(
         with pytest.raises(Forbidden):
             review.list_items(uow, runtime, clerk)
         shown = review.show_item(uow, runtime, investigator, item["item_id"])
-        assert [a["applicant"]["family_name"] for a in shown["applications"]] == [
+        assert [a.applicant.family_name for a in shown["applications"]] == [
             "Ferriera",
             "Ferreira",
         ]

@@ -88,7 +88,7 @@ def test_a_restored_backup_keeps_destroyed_records_destroyed(
         for application_id in application_ids(restored):
             with UnitOfWork(restored.engine) as uow:
                 shown = lookup.show(uow, restored, reader, application_id)
-            assert shown["applicant"]["family_name"] or shown["applicant"]["given_name"]
+            assert shown.applicant.family_name or shown.applicant.given_name
         restored.close()
     finally:
         drop()

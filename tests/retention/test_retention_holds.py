@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from cityid.crypto import KeyDestroyed
 from cityid.enrollment import lookup
 from cityid.errors import BadInput, Forbidden
 from cityid.retention import disposition, holds, legacy_import
+from cityid.retention.results import BatchSummary
 from cityid.retention.scope import RecordFacts, parse_scope
 from cityid.retention.tables import legal_holds
 from cityid.runtime import Runtime
@@ -87,7 +87,7 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
 
     reencode_register(runtime, Actor.system())  # the backlog joins the 1:N index
 
-    def erase() -> dict[str, Any]:
+    def erase() -> BatchSummary:
         with UnitOfWork(runtime.engine) as uow:
             planned = disposition.plan_erasure(
                 uow, runtime, staff.officer, target, reason="applicant_request"
@@ -104,7 +104,7 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     held = erase()
     assert held.destroyed == 0 and held.skipped_held > 0
     with UnitOfWork(runtime.engine) as uow:
-        assert lookup.show(uow, runtime, reader, target)["application_id"] == target
+        assert lookup.show(uow, runtime, reader, target).application_id == target
         holds.release_hold(uow, runtime, staff.counsel, hold, reason="lifted")
         uow.commit()
     done = erase()
@@ -116,7 +116,7 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     assert not isinstance(gone.value, KeyDestroyed)  # the row is gone, not garbage
     for other in others:  # the rest of the cohorts were re-keyed and still open
         with UnitOfWork(runtime.engine) as uow:
-            assert lookup.show(uow, runtime, reader, other)["application_id"] == other
+            assert lookup.show(uow, runtime, reader, other).application_id == other
     with UnitOfWork(runtime.engine) as uow:  # the 1:N index forgot only the erased one
         removed = dict(
             uow.conn.execute(

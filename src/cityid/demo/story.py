@@ -433,7 +433,7 @@ def step_receipt(story: Story) -> str:
         ).scalar_one()
         later = audit_service.create_checkpoint(rt, uow)
         uow.commit()
-    copies = {doc["copy"] for doc in shown["documents"]}
+    copies = {doc.copy for doc in shown.documents}
     expect("destroyed" in copies, f"the record shows its copies as {sorted(copies)}")
     checked = receipts.verify_against_log(rt, receipt, reference=reference)
     expect(bool(checked.get("ok")), f"the receipt does not verify: {checked.get('problem')}")

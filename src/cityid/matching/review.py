@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.crypto import KeyDestroyed
 from cityid.enrollment import lookup
+from cityid.enrollment.results import ApplicationShown
 from cityid.errors import BadInput, NotFound, Refused
 from cityid.matching.tables import review_items
 from cityid.runtime import Runtime
@@ -97,7 +98,7 @@ def show_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> 
     authorize(runtime.policy, actor, "review.read")
     item = _item_json(_load(uow, item_id))
     ids = [i for i in (item["application_id"], item["other_application_id"]) if i]
-    opened: list[dict[str, Any]] = []
+    opened: list[ApplicationShown | dict[str, Any]] = []
     for application_id in ids:
         try:
             opened.append(lookup.show(uow, runtime, actor, application_id, documents=True))

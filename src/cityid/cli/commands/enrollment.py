@@ -57,6 +57,7 @@ def enroll(
     from cityid.enrollment import service
     from cityid.enrollment.applicant import InvalidApplicant
     from cityid.enrollment.repository import EnrollmentKeys
+    from cityid.jsonable import to_json
     from cityid.staff.permissions import authorize
     from cityid.store.uow import UnitOfWork
 
@@ -83,7 +84,7 @@ def enroll(
                         uow, runtime, actor, request, keys=keys, today=today, centre=centre
                     )
                     uow.commit()
-                item = outcome.item(number)
+                item = to_json(outcome.item(number))
                 if outcome.status == "rejected":
                     counts["rejected"] += 1
                 else:
@@ -181,7 +182,7 @@ def _decide(ctx: typer.Context, action: str, application_id: str, reason: str | 
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
     with acting(ctx) as act:
         result = move[action](act.uow, act.runtime, act.actor, application_id, reason)
-    act.emit(result, f"{application_id}: {result['status']}.")
+    act.emit(result, f"{application_id}: {result.status}.")
 
 
 _ReasonOption = Annotated[

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from cityid.enrollment import idempotency, lookup, service
 from cityid.enrollment.applicant import Applicant
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import Staff, check_csrf, get_runtime, get_uow, require
@@ -175,7 +176,7 @@ def search_applications(
         uow, runtime, staff.actor, body.family_name, body.given_name, body.date_of_birth
     )
     uow.commit()
-    return SearchResult(applications=[ApplicationSummary(**row) for row in found])
+    return SearchResult(applications=[ApplicationSummary(**to_json(row)) for row in found])
 
 
 @router.post("/status-check", response_model=StatusCheckResult)
@@ -200,7 +201,7 @@ def read_application(
     """The application, decrypted for the caller. Audited. 410 when its keys are destroyed."""
     shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
     uow.commit()
-    return ApplicationView(**shown)
+    return ApplicationView(**to_json(shown))
 
 
 def _decide(
@@ -215,7 +216,7 @@ def _decide(
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
     result = move[action](uow, runtime, staff.actor, application_id, body.reason)
     uow.commit()
-    return DecisionResult(**result)
+    return DecisionResult(**to_json(result))
 
 
 @router.post("/{application_id}/approve", response_model=DecisionResult)

@@ -23,6 +23,7 @@ from cityid.enrollment import idempotency, lookup, pre_application, service
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.pre_application import PreApplication
 from cityid.errors import CityIdError, NotFound
+from cityid.jsonable import to_json
 from cityid.policy.eligibility import decide
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -265,7 +266,7 @@ def supervisor_queue(
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    rows = lookup.queue(uow, runtime, staff.actor)
+    rows = to_json(lookup.queue(uow, runtime, staff.actor))
     return render(request, "console/enrollment/queue.html", staff, rows=rows)
 
 
@@ -296,10 +297,11 @@ async def search_page(
     except ValueError:
         error = "Date of birth: not a date (use YYYY-MM-DD)"
     else:
-        rows = await run_in_threadpool(
+        found = await run_in_threadpool(
             lookup.search, uow, runtime, staff.actor, query["family_name"],
             query["given_name"], born,
         )  # fmt: skip
+        rows = to_json(found)
         uow.commit()
     return render(
         request, "console/enrollment/search.html", staff, rows=rows, error=error, query=query
@@ -322,7 +324,7 @@ def application_page(
         request,
         "console/enrollment/application.html",
         staff,
-        app=shown,
+        app=to_json(shown),
         can_decide=is_allowed(runtime.policy, staff.actor, "application.decide"),
         can_withdraw=is_allowed(runtime.policy, staff.actor, "application.withdraw"),
     )

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from cityid.jsonable import to_json
 from cityid.matching import review
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -85,7 +86,7 @@ def show_item(
 ) -> ReviewItemShown:
     shown = review.show_item(uow, runtime, staff.actor, item_id)
     uow.commit()  # the reads' audit entries
-    return ReviewItemShown(**shown)
+    return ReviewItemShown(**to_json(shown))
 
 
 @router.post("/items/{item_id}/decision", response_model=ReviewItem)

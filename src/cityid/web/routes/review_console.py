@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cityid.jsonable import to_json
 from cityid.matching import review
 from cityid.runtime import Runtime
 from cityid.staff.permissions import is_allowed
@@ -44,7 +45,7 @@ def item_page(
     runtime: Runtime = Depends(get_runtime),
     uow: UnitOfWork = Depends(get_uow),
 ) -> Response:
-    shown = review.show_item(uow, runtime, staff.actor, item_id)
+    shown = to_json(review.show_item(uow, runtime, staff.actor, item_id))
     uow.commit()  # every view is audited before it is shown
     return render(
         request,
