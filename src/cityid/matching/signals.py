@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import TypedDict
 
 from cityid.policy.model import Matching
+
+
+class FlagKind(StrEnum):
+    """The fraud signals a flag (and the review item it opens) can name."""
+
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    DOCUMENT_REUSE = "document_reuse"
+    ADDRESS_VELOCITY = "address_velocity"
+    CLERK_VELOCITY = "clerk_velocity"
+    MRZ_FAILURE = "mrz_failure"
+    DOCUMENT_EXPIRED = "document_expired"
 
 
 class Flag(TypedDict):
@@ -21,8 +33,13 @@ class Flag(TypedDict):
     score: float | None
 
 
-def flag(kind: str, of: str | None = None, score: float | None = None) -> Flag:
-    return {"kind": kind, "of": of, "score": None if score is None else round(score, 4)}
+def flag(kind: FlagKind | str, of: str | None = None, score: float | None = None) -> Flag:
+    """A flag as stored and printed: the kind as its plain string (JSON, the database)."""
+    return {
+        "kind": FlagKind(kind).value,
+        "of": of,
+        "score": None if score is None else round(score, 4),
+    }
 
 
 def possible_duplicates(
@@ -34,7 +51,7 @@ def possible_duplicates(
         if other != applicant_id and score >= matching.duplicate_threshold:
             best[other] = max(score, best.get(other, 0.0))
     ranked = sorted(best.items(), key=lambda p: (-p[1], p[0]))
-    return [flag("possible_duplicate", other, score) for other, score in ranked]
+    return [flag(FlagKind.POSSIBLE_DUPLICATE, other, score) for other, score in ranked]
 
 
 def document_reuse(token_holders: Iterable[str], *, applicant_id: str | None = None) -> list[Flag]:
@@ -44,7 +61,7 @@ def document_reuse(token_holders: Iterable[str], *, applicant_id: str | None = N
     earlier applications (a renewal presents the same passport and is not reuse).
     """
     others = sorted({h for h in token_holders if h != applicant_id})
-    return [flag("document_reuse", other) for other in others]
+    return [flag(FlagKind.DOCUMENT_REUSE, other) for other in others]
 
 
 def _too_many(
@@ -61,7 +78,7 @@ def address_velocity(
     """Flag when this application makes more than the limit at one address key in the window."""
     window = dt.timedelta(days=matching.address_window_days)
     if _too_many(earlier, now, window, matching.address_max_applications):
-        return [flag("address_velocity")]
+        return [flag(FlagKind.ADDRESS_VELOCITY)]
     return []
 
 
@@ -71,15 +88,15 @@ def clerk_velocity(
     """Flag when one clerk takes more applications than the limit in the window."""
     window = dt.timedelta(minutes=matching.clerk_window_minutes)
     if _too_many(earlier, now, window, matching.clerk_max_applications):
-        return [flag("clerk_velocity")]
+        return [flag(FlagKind.CLERK_VELOCITY)]
     return []
 
 
 def mrz_failure(check_digits_valid: bool | None) -> list[Flag]:
     """Flag a machine-readable zone whose check digits fail (None: the document has none)."""
-    return [flag("mrz_failure")] if check_digits_valid is False else []
+    return [flag(FlagKind.MRZ_FAILURE)] if check_digits_valid is False else []
 
 
 def document_expired(expires: dt.date | None, today: dt.date) -> list[Flag]:
     """Flag a document presented past its expiry date (eligibility decides its points)."""
-    return [flag("document_expired")] if expires is not None and expires < today else []
+    return [flag(FlagKind.DOCUMENT_EXPIRED)] if expires is not None and expires < today else []

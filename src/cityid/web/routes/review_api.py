@@ -65,7 +65,7 @@ def list_items(
         uow, runtime, staff.actor, status=None if status == "all" else status, kind=kind,
         limit=limit,
     )  # fmt: skip
-    return ReviewItems(items=[ReviewItem(**i) for i in items])
+    return ReviewItems(items=[ReviewItem(**to_json(i)) for i in items])
 
 
 @router.get("/counts", response_model=DecisionCounts)
@@ -99,4 +99,4 @@ def decide(
 ) -> ReviewItem:
     decided = review.decide(uow, runtime, staff.actor, item_id, body.decision)
     uow.commit()
-    return ReviewItem(**decided)
+    return ReviewItem(**to_json(decided))

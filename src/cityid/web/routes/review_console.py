@@ -27,8 +27,10 @@ def queue_page(
     runtime: Runtime = Depends(get_runtime),
 ) -> Response:
     with UnitOfWork(runtime.engine, read_only=True) as uow:
-        items = review.list_items(
-            uow, runtime, staff.actor, status=None if status == "all" else status, limit=200
+        items = to_json(
+            review.list_items(
+                uow, runtime, staff.actor, status=None if status == "all" else status, limit=200
+            )
         )
         counts = review.decision_counts(uow, runtime, staff.actor)
     return render(
