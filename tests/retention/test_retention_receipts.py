@@ -147,7 +147,7 @@ def test_a_chunk_entry_commits_to_every_application_it_destroyed(
             chunks.setdefault(row.audit_index, []).append(row.leaf)
         for index, leaves in chunks.items():
             entry = decode_entry(
-                base64.b64decode(audit_service.entries(uow, index, index + 1)[0]["leaf"])
+                base64.b64decode(audit_service.entries(uow, index, index + 1)[0].leaf)
             )
             assert entry.extra["applications"] == len(leaves)
             assert entry.extra["applications_root"] == receipts.leaves_root(leaves).hex()

@@ -448,7 +448,7 @@ def step_audit_and_report(story: Story) -> str:
     """The whole audit log verifies; the public transparency report counts it all."""
     rt = story.rt
     verified = audit_service.verify(rt)
-    expect(bool(verified["ok"]), f"the audit log does not verify at {verified}")
+    expect(bool(verified.ok), f"the audit log does not verify at {verified}")
     with story.uow(read_only=True) as uow:
         totals = transparency.build_report(uow, rt)["totals"]
     denied = totals["requests_by_decision"].get("denied", 0)
@@ -460,7 +460,7 @@ def step_audit_and_report(story: Story) -> str:
             f"the report counts {destroyed} destroyed",
         )
     return (
-        f"audit log verifies ({verified['size']} entries); transparency: "
+        f"audit log verifies ({verified.size} entries); transparency: "
         f"{totals['requests']} request(s), {denied} denied, cards issued "
         f"{totals['cards_issued']}, holds {totals['holds_placed']} placed / "
         f"{totals['holds_released']} released, destroyed "

@@ -76,7 +76,7 @@ def entries(
     authorize(runtime.policy, resolve_actor(cli), "audit.read")
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         rows = service.entries(uow, start, end)
-    cli.emit({"entries": rows}, "\n".join(f"{r['index']}\t{r['leaf']}" for r in rows))
+    cli.emit({"entries": rows}, "\n".join(f"{r.index}\t{r.leaf}" for r in rows))
 
 
 @proof_app.command("inclusion")
@@ -112,12 +112,12 @@ def verify(ctx: typer.Context) -> None:
     cli = cli_context(ctx)
     result = service.verify(cli.runtime())
     human = (
-        f"audit log OK: {result['size']} entries, {result['checkpoints_checked']} checkpoints"
-        if result["ok"]
-        else f"audit log FAILED at index {result['first_bad_index']} ({result['reason']})"
+        f"audit log OK: {result.size} entries, {result.checkpoints_checked} checkpoints"
+        if result.ok
+        else f"audit log FAILED at index {result.first_bad_index} ({result.reason})"
     )
     cli.emit(result, human)
-    if not result["ok"]:
+    if not result.ok:
         raise typer.Exit(1)
 
 

@@ -344,7 +344,7 @@ def receipt_verify(
         size = parse_checkpoint(note.split("\n\n", 1)[0] + "\n").size
         proof = service.inclusion_proof(runtime, int(receipt.get("entry_index", -1)), size)
         results.append(
-            verify_receipt(receipt, keys, origin=origin, checkpoint_note=note, proof=proof["proof"])
+            verify_receipt(receipt, keys, origin=origin, checkpoint_note=note, proof=proof.proof)
         )
     ok = bool(results) and all(r["ok"] for r in results)
     door.emit({"ok": ok, "results": results}, "receipt verifies" if ok else "receipt FAILS")

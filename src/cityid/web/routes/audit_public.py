@@ -7,6 +7,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from cityid.audit import service
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import get_runtime
@@ -50,7 +51,7 @@ def inclusion(
     size: int | None = Query(default=None, ge=0),
     runtime: Runtime = Depends(get_runtime),
 ) -> InclusionProof:
-    return InclusionProof(**service.inclusion_proof(runtime, index, size))
+    return InclusionProof(**to_json(service.inclusion_proof(runtime, index, size)))
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProof)
@@ -59,4 +60,4 @@ def consistency(
     new: int | None = Query(default=None, ge=0),
     runtime: Runtime = Depends(get_runtime),
 ) -> ConsistencyProof:
-    return ConsistencyProof(**service.consistency_proof(runtime, old, new))
+    return ConsistencyProof(**to_json(service.consistency_proof(runtime, old, new)))
