@@ -9,20 +9,19 @@ clerk velocity) live in `cityid.matching.service`, which also opens review items
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from cityid.enrollment.applicant import Applicant
 from cityid.enrollment.tables import applications
 from cityid.matching.service import screen_application
+from cityid.matching.signals import Flag
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 
 
 def screen(
     uow: UnitOfWork, runtime: Runtime, application_id: str, applicant: Applicant
-) -> list[dict[str, Any]]:
+) -> list[Flag]:
     """Flags for the application just written (its row and attestations exist)."""
     row = uow.conn.execute(
         sa.select(applications.c.clerk_id, applications.c.created_at).where(
@@ -32,4 +31,4 @@ def screen(
     flags = screen_application(
         uow, runtime, application_id, applicant, clerk_id=row.clerk_id, now=row.created_at
     )
-    return [dict(flag) for flag in flags]
+    return list(flags)

@@ -256,7 +256,7 @@ def _store(
     flags: list[dict[str, Any]] = []
     for _failure in decision.mrz_failures:
         flags.extend(dict(f) for f in mrz_failure(False))
-    flags.extend(screen(uow, runtime, application_id, applicant))
+    flags.extend(dict(f) for f in screen(uow, runtime, application_id, applicant))
     status = ApplicationStatus.FLAGGED if flags else ApplicationStatus.SUBMITTED
     uow.conn.execute(
         applications.update()

@@ -25,8 +25,7 @@ def list_keys(ctx: typer.Context) -> None:
     def table() -> None:
         for key in keys:
             typer.echo(
-                f"{key['key_id']:<28} {key['kind']:<11} {key['purpose']:<28} {key['state']:<9}"
-                f" {key['created_at']}"
+                f"{key.key_id:<28} {key.kind:<11} {key.purpose:<28} {key.state:<9} {key.created_at}"
             )
 
     cli.emit({"keys": keys}, table)
@@ -63,4 +62,4 @@ def export_public(
     """Export the card issuer's public keys for offline verifiers."""
     cli = cli_context(ctx)
     result = admin.export_public(cli.runtime(), out)
-    cli.emit(result, f"Wrote {result['keys']} public keys to {result['file']}.")
+    cli.emit(result, f"Wrote {result.keys} public keys to {result.file}.")
