@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -131,7 +130,7 @@ def tiles_export(
     door = job(ctx, signed_in=False)
     result = tile_service.export(door.runtime, out)
     door.emit(
-        asdict(result),
+        result,
         f"wrote the log of {result.size} entries to {result.out} "
         f"({result.files} files, {result.bytes_written} bytes changed)",
     )
