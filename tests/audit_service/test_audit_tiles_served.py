@@ -248,9 +248,7 @@ def test_a_spec_client_rebuilds_the_log_from_the_served_tiles(
         assert read.origin == runtime.policy.program.checkpoint_origin
         with UnitOfWork(runtime.engine, read_only=True) as uow:
             stored = service.entries(uow, 0, size)
-        assert [base64.b64encode(e).decode() for e in read.entries] == [
-            row["leaf"] for row in stored
-        ]
+        assert [base64.b64encode(e).decode() for e in read.entries] == [row.leaf for row in stored]
 
     # Entries beyond the latest signed checkpoint are not served, though logged.
     _grow_to(runtime, 520, sign=False)

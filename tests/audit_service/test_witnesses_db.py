@@ -290,5 +290,5 @@ def test_registering_a_witness_takes_an_admin_and_a_cosigner_key(
     assert made.code == 0 and made.json["witnesses"][0]["status"] == "unreachable"
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         assert service.require_checkpoint(uow).size == made.json["size"]
-        actions = [e["action"] for e in service.entry_page(uow, action="audit.witness")]
+        actions = [e.action for e in service.entry_page(uow, action="audit.witness")]
     assert actions == ["audit.witness.add"]

@@ -29,7 +29,7 @@ def _card_back_png(server: LiveServer, out: Path) -> None:
         actor = supervisor(runtime)
         application_id = approved_application(runtime, actor)
         with UnitOfWork(runtime.engine) as uow:
-            number = service.issue(uow, runtime, actor, application_id)["card_number"]
+            number = service.issue(uow, runtime, actor, application_id).card_number
             png = service.render(uow, runtime, actor, number, kind="png", side="back")
             uow.commit()
     finally:

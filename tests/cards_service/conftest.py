@@ -11,6 +11,7 @@ import pytest
 
 from cityid.bootstrap import open_runtime
 from cityid.cards import service
+from cityid.cards.results import Issued
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
@@ -30,7 +31,7 @@ class Desk:
     def new_application(self, **line: Any) -> str:
         return approved_application(self.runtime, self.actor, **line)
 
-    def issue(self, **line: Any) -> dict[str, Any]:
+    def issue(self, **line: Any) -> Issued:
         """Issue in-process (the CLI door is tested once; sign-ins cost an Argon2 check)."""
         return self.do(service.issue, self.new_application(**line))
 

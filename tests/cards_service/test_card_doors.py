@@ -41,14 +41,14 @@ _ISSUER_SCRIPT = textwrap.dedent(
         with UnitOfWork(runtime.engine) as uow:
             issued = service.issue(uow, runtime, actor, application_id)
             uow.commit()
-        slots.append([issued["status_list"], issued["status_index"]])
+        slots.append([issued.status_list, issued.status_index])
     print(json.dumps(slots))
     """
 )
 
 
 def test_keys_status_list_and_verify_endpoints(desk: Desk) -> None:
-    number = desk.issue()["card_number"]
+    number = desk.issue().card_number
     qr = desk.qr(number)
     now = dt.datetime.now(dt.UTC)
     with TestClient(create_app(desk.runtime)) as client:

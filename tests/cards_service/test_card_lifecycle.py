@@ -80,11 +80,11 @@ def test_minor_card_lasts_two_years(desk: Desk) -> None:
     today = desk.runtime.today()
     born = today.replace(year=today.year - 12) - dt.timedelta(days=40)
     issued = desk.issue(born=born, caretaker_present=True)
-    assert issued["expires"] == today.replace(year=today.year + 2).isoformat()
+    assert issued.expires == today.replace(year=today.year + 2).isoformat()
 
 
 def test_revoke_suspend_reinstate_show_in_the_next_list(desk: Desk, tmp_path: Path) -> None:
-    number = desk.issue()["card_number"]
+    number = desk.issue().card_number
     qr = desk.qr(number)
     assert _offline(desk, tmp_path, qr)["result"] == "valid"
 
@@ -112,7 +112,7 @@ def test_revoke_suspend_reinstate_show_in_the_next_list(desk: Desk, tmp_path: Pa
 
 
 def test_old_cards_verify_after_key_rotation(desk: Desk, tmp_path: Path) -> None:
-    old_number = desk.issue()["card_number"]
+    old_number = desk.issue().card_number
     old_qr = desk.qr(old_number)
     old_key = desk.do(service.get_card, old_number).signing_key_id
     admin_pw = tmp_path / "admin.pw"
@@ -121,7 +121,7 @@ def test_old_cards_verify_after_key_rotation(desk: Desk, tmp_path: Path) -> None
         "--actor", "admin", "--password-file", str(admin_pw), "keys", "rotate", "--kind", "signing"
     )
     assert rotated.code == 0, rotated.out
-    new_number = desk.issue()["card_number"]  # this process sees the rotation too
+    new_number = desk.issue().card_number  # this process sees the rotation too
     new_qr = desk.qr(new_number)
     assert desk.do(service.get_card, new_number).signing_key_id in rotated.json["new_key_ids"]
     assert old_key not in rotated.json["new_key_ids"]
@@ -136,7 +136,7 @@ def test_old_cards_verify_after_key_rotation(desk: Desk, tmp_path: Path) -> None
 
 
 def test_rendered_card_reads_back_and_verifies(desk: Desk, tmp_path: Path) -> None:
-    number = desk.issue()["card_number"]
+    number = desk.issue().card_number
     back, pdf = tmp_path / "back.png", tmp_path / "card.pdf"
     assert desk.run("card", "render", number, "--out", str(back), "--side", "back").code == 0
     assert desk.run("card", "render", number, "--out", str(pdf)).code == 0
@@ -155,16 +155,16 @@ def test_rendered_card_reads_back_and_verifies(desk: Desk, tmp_path: Path) -> No
 
 def test_replacement_revokes_the_old_card_and_charges_the_fee(desk: Desk, tmp_path: Path) -> None:
     old = desk.issue()
-    old_qr = desk.qr(old["card_number"])
-    replaced = desk.run("card", "replace", old["card_number"], "--reason", "stolen")
+    old_qr = desk.qr(old.card_number)
+    replaced = desk.run("card", "replace", old.card_number, "--reason", "stolen")
     assert replaced.code == 0, replaced.out
     new = replaced.json
-    assert new["card_number"] != old["card_number"] and new["expires"] == old["expires"]
+    assert new["card_number"] != old.card_number and new["expires"] == old.expires
     assert new["fee_cents"] == desk.runtime.policy.card.replacement_fee_cents
     assert _offline(desk, tmp_path, old_qr)["result"] == "revoked"
     assert _offline(desk, tmp_path, desk.qr(new["card_number"]))["result"] == "valid"
     waived = desk.do(service.replace, new["card_number"], reason="lost", fee_waived=True)
-    assert waived["fee_cents"] == 0 and waived["fee_waived"] is True
+    assert waived.fee_cents == 0 and waived.fee_waived is True
 
 
 def test_renewal_inside_the_window_only(desk: Desk) -> None:
@@ -175,14 +175,14 @@ def test_renewal_inside_the_window_only(desk: Desk) -> None:
         old = service.issue(uow, runtime, actor, app, today=near_end)
         uow.commit()
     renewal = desk.new_application(application_type="renewal", previous_application_id=app)
-    renewed = desk.run("card", "renew", old["card_number"], "--application", renewal)
+    renewed = desk.run("card", "renew", old.card_number, "--application", renewal)
     assert renewed.code == 0, renewed.out
-    assert renewed.json["expires"] > old["expires"]
-    shown = desk.anon("card", "show", old["card_number"])
+    assert renewed.json["expires"] > old.expires
+    shown = desk.anon("card", "show", old.card_number)
     assert shown.code == 1  # card.read needs a signed-in staff member
-    card = desk.do(service.get_card, old["card_number"])
+    card = desk.do(service.get_card, old.card_number)
     assert card.status_on(desk.runtime.today()) == "replaced"
 
     fresh = desk.issue()  # five years to run: far outside its renewal window
-    too_early = desk.run("card", "renew", fresh["card_number"], "--application", renewal)
+    too_early = desk.run("card", "renew", fresh.card_number, "--application", renewal)
     assert too_early.code == 1 and too_early.json["error"]["code"] == "refused"

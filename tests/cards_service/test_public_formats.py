@@ -26,6 +26,7 @@ from pycose.messages import Sign1Message
 from token_status_list import BitArray
 
 from cityid.cards import service
+from cityid.cards.results import Issued
 from tests.cards_service.conftest import PublicSite
 
 JWK_SET = "application/jwk-set+json"
@@ -68,8 +69,8 @@ def _card_token(site: PublicSite, card_number: str) -> bytes:
     return zlib.decompress(base45.b45decode(qr))
 
 
-def _issued(site: PublicSite) -> dict[str, Any]:
-    return dict(site.desk.issue())
+def _issued(site: PublicSite) -> Issued:
+    return site.desk.issue()
 
 
 def test_the_jwk_set_loads_in_jwcrypto_with_each_keys_validity(public_site: PublicSite) -> None:
@@ -93,10 +94,10 @@ def test_a_card_verifies_with_keys_parsed_by_pycose_and_by_jwcrypto(
     public_site: PublicSite,
 ) -> None:
     card = _issued(public_site)
-    token = _card_token(public_site, card["card_number"])
+    token = _card_token(public_site, card.card_number)
     message = _verify_with_pycose(token, _cose_keys(public_site))
     claims = cbor2.loads(message.payload)
-    assert claims[169][1] == card["card_number"]
+    assert claims[169][1] == card.card_number
     # The same signature, checked with the key as jwcrypto parsed it from the JWK Set.
     kid = cbor2.loads(cbor2.loads(token).value[0])[4].decode()
     jwk = _jwks(public_site).get_key(kid)
@@ -138,8 +139,8 @@ def test_status_lists_in_both_forms_name_themselves_and_flip_one_index(
     public_site: PublicSite,
 ) -> None:
     first, second = _issued(public_site), _issued(public_site)
-    index, uri = _status_reference(public_site, first["card_number"])
-    other_index, other_uri = _status_reference(public_site, second["card_number"])
+    index, uri = _status_reference(public_site, first.card_number)
+    other_index, other_uri = _status_reference(public_site, second.card_number)
     assert uri.startswith(public_site.url + "/status-lists/") and other_uri == uri
 
     claims, before = _cwt_list(public_site, uri)
@@ -148,8 +149,8 @@ def test_status_lists_in_both_forms_name_themselves_and_flip_one_index(
     assert before.bits == 2 and before[index] == 0 and before[other_index] == 0
 
     site = public_site.desk
-    site.do(service.change_status, first["card_number"], "revoke", "reported lost")
-    site.do(service.change_status, second["card_number"], "suspend", "under review")
+    site.do(service.change_status, first.card_number, "revoke", "reported lost")
+    site.do(service.change_status, second.card_number, "suspend", "under review")
     _, after = _cwt_list(public_site, uri)
     assert after[index] == 1 and after[other_index] == 2  # 1 invalid, 2 suspended
     changed = [i for i in range(len(before)) if before[i] != after[i]]
@@ -193,7 +194,7 @@ def test_a_card_in_another_script_reads_in_claim169_with_the_exported_key(
     exported = tmp_path / "keys.json"
     assert site.anon("keys", "export-public", "--out", str(exported)).code == 0
     jwks = jwcrypto.jwk.JWKSet.from_json(exported.read_text())
-    qr = site.qr(card["card_number"])
+    qr = site.qr(card.card_number)
     decoded = None
     for key in jwks["keys"]:
         raw = base64.urlsafe_b64decode(key.export_public(as_dict=True)["x"] + "==")
@@ -203,7 +204,7 @@ def test_a_card_in_another_script_reads_in_claim169_with_the_exported_key(
             continue
     assert decoded is not None and decoded.is_verified()
     identity = decoded.claim169
-    assert identity.id == card["card_number"]
+    assert identity.id == card.card_number
     assert identity.full_name == "Ivan Petrov"  # ICAO 9303, what an officer can read
     assert (identity.first_name, identity.last_name) == ("Ivan", "Petrov")
     assert identity.secondary_full_name == "Иван Петров"  # the name as written, beside it

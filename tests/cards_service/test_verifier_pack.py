@@ -46,7 +46,7 @@ def _verify(desk: Desk, qr: str, pack: Path, keys: Path) -> Any:
 def test_a_card_verifies_offline_with_the_pack_and_a_revocation_reaches_the_next(
     desk: Desk, tmp_path: Path
 ) -> None:
-    number = desk.issue()["card_number"]
+    number = desk.issue().card_number
     qr = desk.qr(number)
     keys = _pinned_keys(desk, tmp_path)
     pack = _export(desk, tmp_path)
@@ -63,7 +63,7 @@ def test_a_card_verifies_offline_with_the_pack_and_a_revocation_reaches_the_next
 
 
 def test_past_ttl_stale_past_exp_refused(desk: Desk, tmp_path: Path) -> None:
-    qr = desk.qr(desk.issue()["card_number"])
+    qr = desk.qr(desk.issue().card_number)
     keys = _pinned_keys(desk, tmp_path)
     ttl = desk.runtime.policy.card.status_list_ttl_seconds
     stale = _verify(desk, qr, _backdated(desk, tmp_path, dt.timedelta(seconds=ttl + 60)), keys)
@@ -76,7 +76,7 @@ def test_past_ttl_stale_past_exp_refused(desk: Desk, tmp_path: Path) -> None:
 
 
 def test_truncated_untrusted_or_unanchored_packs_are_refused(desk: Desk, tmp_path: Path) -> None:
-    qr = desk.qr(desk.issue()["card_number"])
+    qr = desk.qr(desk.issue().card_number)
     old_keys = _pinned_keys(desk, tmp_path)
     pack = _export(desk, tmp_path)
     truncated = tmp_path / "truncated.cwt"
@@ -112,7 +112,7 @@ def _contents(data: bytes) -> dict[Any, Any]:
 def test_the_served_pack_is_the_exported_one_and_carries_the_checkpoint(
     desk: Desk, tmp_path: Path
 ) -> None:
-    number = desk.issue()["card_number"]
+    number = desk.issue().card_number
     desk.do(service.change_status, number, "suspend", "Not yet collected")
     with UnitOfWork(desk.runtime.engine) as uow:
         checkpoint = audit_service.create_checkpoint(desk.runtime, uow)

@@ -93,7 +93,7 @@ def scenario(data_dir: Path) -> Iterator[Scenario]:
                 docket=docket, reason="preserve pending hearing",
                 scope={"record_classes": ["document_copy"]}, order_date=dt.date(2016, 12, 5),
             )  # fmt: skip
-        first = holds.list_holds(uow, runtime, COUNSEL)[0]["hold_id"]
+        first = holds.list_holds(uow, runtime, COUNSEL)[0].hold_id
         holds.release_hold(uow, runtime, COUNSEL, first, reason="petitioners lacked standing")
         uow.commit()
     yield Scenario(runtime, supervisor, ids[0], item_id)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from cityid.bootstrap import open_runtime
+from cityid.disclosure.results import Decided, Filed
 from cityid.enrollment import service
 from cityid.enrollment.applicant import parse_applicant
 from cityid.operations.accounts import add_user
@@ -118,7 +119,9 @@ def city(data_dir: Path, cli: Any, tmp_path: Path) -> Iterator[City]:
         runtime.close()
 
 
-def file_request(city: City, kind: str, instrument: str, scope: dict[str, Any], **more: Any) -> Any:
+def file_request(
+    city: City, kind: str, instrument: str, scope: dict[str, Any], **more: Any
+) -> Filed:
     """File in-process as counsel (the CLI is tested elsewhere; this keeps tests fast)."""
     from cityid.disclosure.requests import file_request as file_
 
@@ -131,7 +134,7 @@ def file_request(city: City, kind: str, instrument: str, scope: dict[str, Any], 
     return result
 
 
-def decide(city: City, request_id: str, **more: Any) -> Any:
+def decide(city: City, request_id: str, **more: Any) -> Decided:
     from cityid.disclosure.requests import decide as decide_
 
     with UnitOfWork(city.runtime.engine) as uow:

@@ -36,11 +36,11 @@ def test_the_report_counts_exactly_the_requests_filed(city: City) -> None:
         filed = file_request(city, kind, instrument, scope, received_on=received)
         decision = "pending"
         if how == "confirm":
-            decision = decide(city, filed["request_id"])["decision"]
+            decision = decide(city, filed.request_id).decision
         elif how == "override":
             decision = decide(
-                city, filed["request_id"], override="denied", reason="The warrant was unsigned."
-            )["decision"]
+                city, filed.request_id, override="denied", reason="The warrant was unsigned."
+            ).decision
         quarter = f"{received.year}-Q{(received.month - 1) // 3 + 1}"
         expected[(quarter, kind, instrument, decision)] += 1
 

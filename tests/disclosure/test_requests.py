@@ -69,12 +69,12 @@ def test_chicago_subpoena_and_foil_are_refused_statistics_are_public(city: City)
     ]  # fmt: skip
 
     foil_personal = file_request(city, "public", "none", {"from": "2014-01-01", "to": "2016-12-31"})
-    assert (foil_personal["decision"], foil_personal["rule"]) == ("denied", "foil-personal-refused")
+    assert (foil_personal.decision, foil_personal.rule) == ("denied", "foil-personal-refused")
 
     foil_stats = file_request(city, "public", "none", {"aggregate": True})
-    assert (foil_stats["decision"], foil_stats["rule"]) == ("granted", "foil-aggregate-public")
-    assert decide(city, foil_stats["request_id"])["decision"] == "granted"
-    stats = package(city, foil_stats["request_id"])
+    assert (foil_stats.decision, foil_stats.rule) == ("granted", "foil-aggregate-public")
+    assert decide(city, foil_stats.request_id).decision == "granted"
+    stats = package(city, foil_stats.request_id)
     assert stats["statistics"]["applications_held"] == 4
     assert stats["statistics"]["by_enrollment_year"] == {"2014": 1, "2015": 2, "2016": 1}
     assert "García" not in json.dumps(stats, ensure_ascii=False)
@@ -82,12 +82,12 @@ def test_chicago_subpoena_and_foil_are_refused_statistics_are_public(city: City)
     police = file_request(
         city, "local_police", "none", {"application_ids": [city.applications["wei"]]}
     )
-    assert (police["decision"], police["rule"]) == (
+    assert (police.decision, police.rule) == (
         "denied",
         "third-party-without-judicial-process",
     )
     for request in (foil_personal, foil_stats, police):
-        assert "disclosure.file" in audited(city, request["request_id"])
+        assert "disclosure.file" in audited(city, request.request_id)
 
     # No requester's name, no cardholder's name ever enters the log.
     log = all_audit_bytes(city)
@@ -182,12 +182,12 @@ def _entries(city: City, action: str) -> list[Any]:
 def test_self_access_no_records_and_court_gagged_notices(city: City) -> None:
     wei = city.applications["wei"]
     unchecked = file_request(city, "applicant", "none", {"application_ids": [wei]})
-    assert (unchecked["decision"], unchecked["rule"]) == ("denied", "default-deny")
+    assert (unchecked.decision, unchecked.rule) == ("denied", "default-deny")
     own = file_request(city, "applicant", "none", {"application_ids": [wei]}, identity_checked=True)
-    assert (own["decision"], own["rule"]) == ("granted", "self-access")
-    decided = decide(city, own["request_id"])
-    assert decided["decision"] == "granted" and decided["notices"] == 0
-    record = package(city, own["request_id"])["records"][0]
+    assert (own.decision, own.rule) == ("granted", "self-access")
+    decided = decide(city, own.request_id)
+    assert decided.decision == "granted" and decided.notices == 0
+    record = package(city, own.request_id)["records"][0]
     assert record["given_name"] == "Wei" and record["language"] == "zho"
 
     # Never held: an id the city never had.
@@ -195,7 +195,7 @@ def test_self_access_no_records_and_court_gagged_notices(city: City) -> None:
         city, "court", "court_order",
         {"application_ids": ["app-00000000000000000000"], "fields": ["address"]},
     )  # fmt: skip
-    assert (never["decision"], never["rule"]) == ("no_records", "judicial-process-counsel-review")
+    assert (never.decision, never.rule) == ("no_records", "judicial-process-counsel-review")
     # Destroyed: the cohort key of Olek's enrollment month is gone, so is his record.
     gone = city.applications["gone"]
     with UnitOfWork(city.runtime.engine, read_only=True) as uow:
@@ -209,10 +209,10 @@ def test_self_access_no_records_and_court_gagged_notices(city: City) -> None:
         city, "federal_law_enforcement", "judicial_warrant",
         {"application_ids": [gone], "fields": ["address"]},
     )  # fmt: skip
-    assert destroyed["decision"] == "no_records"
+    assert destroyed.decision == "no_records"
     with pytest.raises(Refused, match="no_records"):
-        decide(city, destroyed["request_id"], override="granted", fields=["address"], reason="x")
-    assert decide(city, destroyed["request_id"])["decision"] == "no_records"
+        decide(city, destroyed.request_id, override="granted", fields=["address"], reason="x")
+    assert decide(city, destroyed.request_id).decision == "no_records"
 
     # A court order that forbids notice: released, and nobody is told.
     fatou = city.applications["fatou"]
@@ -221,16 +221,16 @@ def test_self_access_no_records_and_court_gagged_notices(city: City) -> None:
         {"application_ids": [fatou, "app-00000000000000000001"], "fields": ["address"]},
         court_forbids_notice=True,
     )  # fmt: skip
-    assert gagged["decision"] == "partially_granted"
-    result = decide(city, gagged["request_id"])
-    assert result["decision"] == "partially_granted" and result["notices"] == 0
+    assert gagged.decision == "partially_granted"
+    result = decide(city, gagged.request_id)
+    assert result.decision == "partially_granted" and result.notices == 0
     with UnitOfWork(city.runtime.engine, read_only=True) as uow:
         count = uow.conn.execute(
             sa.select(sa.func.count())
             .select_from(disclosure_notices)
-            .where(disclosure_notices.c.request_id == gagged["request_id"])
+            .where(disclosure_notices.c.request_id == gagged.request_id)
         ).scalar_one()
     assert count == 0
-    records = package(city, gagged["request_id"])["records"]
+    records = package(city, gagged.request_id)["records"]
     assert records[1] == {"application_id": "app-00000000000000000001", "no_records": True}
     assert set(records[0]) == {"application_id", "address"}

@@ -51,13 +51,13 @@ def test_intake_round_trip_show_and_audit(runtime: Runtime, staff: dict[str, Act
     with UnitOfWork(runtime.engine) as uow:
         shown = lookup.show(uow, runtime, staff["clerk"], outcome.application_id)
         uow.commit()
-    assert shown["status"] == "submitted"
-    assert shown["applicant"]["given_name"] == "Zoë"
-    assert shown["applicant"]["family_name"] == "Quintanilla-Ybarra"
-    assert shown["applicant"]["date_of_birth"] == "1988-04-17"
-    assert shown["applicant"]["address"]["postal_code"] == "11368"
-    assert shown["applicant"]["photo"] is True
-    assert [(d["type"], d["points"], d["copy"]) for d in shown["documents"]] == [
+    assert shown.status == "submitted"
+    assert shown.applicant.given_name == "Zoë"
+    assert shown.applicant.family_name == "Quintanilla-Ybarra"
+    assert shown.applicant.date_of_birth == "1988-04-17"
+    assert shown.applicant.address["postal_code"] == "11368"
+    assert shown.applicant.photo is True
+    assert [(d.type, d.points, d.copy) for d in shown.documents] == [
         ("foreign_passport", 3, "not_retained"),
         ("utility_bill", 1, "not_retained"),
     ]
@@ -114,7 +114,7 @@ def test_blind_index_finds_exact_name_and_birth_date_only(
         found = lookup.search(uow, runtime, clerk, "GARCIA LOPEZ", "jose", dt.date(1988, 4, 17))
         other_day = lookup.search(uow, runtime, clerk, "García López", "José", dt.date(1988, 4, 18))
         uow.commit()
-    assert [r["application_id"] for r in found] == [first.application_id]
+    assert [r.application_id for r in found] == [first.application_id]
     assert other_day == []
     searches = [t for a, _, t in _audit(runtime) if a == "application.search"]
     assert searches == [[first.application_id], []]
@@ -147,7 +147,7 @@ def test_clerk_cannot_decide_supervisor_can(runtime: Runtime, staff: dict[str, A
             uow, runtime, staff["supervisor"], app_id, "photo does not match: Marisol"
         )
         uow.commit()
-    assert result["status"] == "rejected"
+    assert result.status == "rejected"
     entries = _audit(runtime)
     assert ("application.reject", [app_id]) in [(a, t) for a, _, t in entries]
     assert not any(b"Marisol" in e for _, e, _ in entries)
@@ -193,7 +193,7 @@ def test_retain_mode_keeps_a_sealed_copy_in_its_own_cohort(
     assert image == DOCUMENT_SCAN
     with UnitOfWork(runtime.engine) as uow:
         shown = lookup.show(uow, runtime, staff["clerk"], outcome.application_id)
-    assert shown["documents"][0]["copy"] == "retained"
+    assert shown.documents[0].copy == "retained"
 
     # The mode change of 2016-12-07 is recorded once, by the first intake after it.
     _enroll(runtime, staff["clerk"], applicant_line(number="AB0000001"))

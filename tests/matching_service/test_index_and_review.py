@@ -63,19 +63,19 @@ def test_an_investigator_decision_is_stored_and_a_clerk_cannot_decide(
     investigator, clerk = staff["investigator"], staff["clerk"]
     with UnitOfWork(runtime.engine) as uow:
         [item] = review.list_items(uow, runtime, investigator)
-        assert (item["application_id"], item["other_application_id"]) == (second, first)
+        assert (item.application_id, item.other_application_id) == (second, first)
         with pytest.raises(Forbidden):
             review.list_items(uow, runtime, clerk)
-        shown = review.show_item(uow, runtime, investigator, item["item_id"])
-        assert [a["applicant"]["family_name"] for a in shown["applications"]] == [
+        shown = review.show_item(uow, runtime, investigator, item.item_id)
+        assert [a.applicant.family_name for a in shown.applications] == [
             "Ferriera",
             "Ferreira",
         ]
         with pytest.raises(Forbidden):
-            review.decide(uow, runtime, clerk, item["item_id"], "duplicate")
-        decided = review.decide(uow, runtime, investigator, item["item_id"], "duplicate")
+            review.decide(uow, runtime, clerk, item.item_id, "duplicate")
+        decided = review.decide(uow, runtime, investigator, item.item_id, "duplicate")
         uow.commit()
-    assert decided["status"] == "decided" and decided["decision"] == "duplicate"
+    assert decided.status == "decided" and decided.decision == "duplicate"
 
     with runtime.engine.connect() as conn:
         row = conn.execute(sa.select(review_items)).one()
@@ -110,7 +110,7 @@ def test_after_a_match_key_rotation_reencoding_restores_duplicate_search(
     assert not [f for f in flags if f["kind"] == "possible_duplicate"]
 
     done = service.reencode_register(runtime, Actor.system())
-    assert (done["encoded"], done["skipped_current"]) == (1, 1)  # `second` was already current
+    assert (done.encoded, done.skipped_current) == (1, 1)  # `second` was already current
     _, flags = enroll(runtime, staff["clerk"], person("Elena", "Popescu", BORN, "R3", "T-3"))
     assert {f["of"] for f in flags if f["kind"] == "possible_duplicate"} == {first, second}
     with runtime.engine.connect() as conn:

@@ -60,14 +60,14 @@ def test_a_restored_backup_keeps_destroyed_records_destroyed(
     made = cli("--json", "--data-dir", str(data_dir), "backup", "create", "--out", str(backup))
     assert made.code == 1  # the system actor may not take backups
     result = create_backup(runtime.engine, backup)
-    assert Path(result["file"]).stat().st_size > 0
+    assert Path(result.file).stat().st_size > 0
 
     with UnitOfWork(runtime.engine) as uow:
         batch = disposition.plan(uow, runtime, staff.officer, as_of=dt.date(2017, 5, 1))
-        disposition.approve(uow, runtime, staff.officer, batch["batch_id"])
-        disposition.approve(uow, runtime, staff.counsel, batch["batch_id"])
+        disposition.approve(uow, runtime, staff.officer, batch.batch_id)
+        disposition.approve(uow, runtime, staff.counsel, batch.batch_id)
         uow.commit()
-    disposition.execute(runtime, Actor.system(), batch["batch_id"])
+    disposition.execute(runtime, Actor.system(), batch.batch_id)
     assert set(copy_state(runtime).values()) == {"tombstoned"}
 
     # Restore into another data dir that shares today's keystore (copied after the
@@ -88,7 +88,7 @@ def test_a_restored_backup_keeps_destroyed_records_destroyed(
         for application_id in application_ids(restored):
             with UnitOfWork(restored.engine) as uow:
                 shown = lookup.show(uow, restored, reader, application_id)
-            assert shown["applicant"]["family_name"] or shown["applicant"]["given_name"]
+            assert shown.applicant.family_name or shown.applicant.given_name
         restored.close()
     finally:
         drop()

@@ -66,11 +66,11 @@ def _prepare(data_dir: Path, tmp_path: Path, *, held_apps: int, chunk: int) -> t
             )  # fmt: skip
             held = {copy for app in chosen for copy in copies_of(runtime, app)}
         batch = disposition.plan(uow, runtime, staff.officer, as_of=dt.date(2017, 5, 1))
-        disposition.approve(uow, runtime, staff.officer, batch["batch_id"])
-        disposition.approve(uow, runtime, staff.counsel, batch["batch_id"])
+        disposition.approve(uow, runtime, staff.officer, batch.batch_id)
+        disposition.approve(uow, runtime, staff.counsel, batch.batch_id)
         uow.commit()
     runtime.close()
-    return batch["batch_id"], held
+    return batch.batch_id, held
 
 
 class Clones:
@@ -149,10 +149,10 @@ def _final(runtime: Runtime, batch_id: str) -> dict[str, Any]:
     body = document["certificate"]
     return {
         "copies": copy_state(runtime),
-        "status": result["status"],
-        "destroyed": result["destroyed"],
-        "skipped_held": result["skipped_held"],
-        "keys": result["cohort_keys_destroyed"],
+        "status": result.status,
+        "destroyed": result.destroyed,
+        "skipped_held": result.skipped_held,
+        "keys": result.cohort_keys_destroyed,
         "digest": body["destroyed_ids_sha256"],
         "counts": body["counts_by_class"],
     }
@@ -243,7 +243,7 @@ def test_a_hold_placed_during_execution_wins(
     assert destroyed == destroyed_when_held
     assert all(what == "intact" for copy, what in state.items() if copy not in destroyed)
     result = disposition.summary(runtime, batch_id)
-    assert result["skipped_held"] == total - len(destroyed)
+    assert result.skipped_held == total - len(destroyed)
     runtime.close()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from cityid.crypto import KeyDestroyed
 from cityid.enrollment import lookup
 from cityid.errors import BadInput, Forbidden
 from cityid.retention import disposition, holds, legacy_import
+from cityid.retention.results import BatchSummary
 from cityid.retention.scope import RecordFacts, parse_scope
 from cityid.retention.tables import legal_holds
 from cityid.staff.actor import Actor
@@ -64,10 +64,10 @@ def test_holds_are_counsels_and_never_edited(data_dir: Path) -> None:
         holds.release_hold(uow, runtime, staff.counsel, first, reason="order lifted")
         uow.commit()
     with UnitOfWork(runtime.engine, read_only=True) as uow:
-        listed = {h["hold_id"]: h for h in holds.list_holds(uow, runtime, staff.officer)}
+        listed = {h.hold_id: h for h in holds.list_holds(uow, runtime, staff.officer)}
         stacked = [h.hold_id for h in holds.active_holds(uow)]
-    assert listed[first]["status"] == "released" and listed[first]["reason"] == "r"
-    assert listed[first]["release_reason"] == "order lifted"
+    assert listed[first].status == "released" and listed[first].reason == "r"
+    assert listed[first].release_reason == "order lifted"
     assert stacked == [second]
     runtime.close()
 
@@ -87,36 +87,36 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
 
     reencode_register(runtime, Actor.system())  # the backlog joins the 1:N index
 
-    def erase() -> dict[str, Any]:
+    def erase() -> BatchSummary:
         with UnitOfWork(runtime.engine) as uow:
             planned = disposition.plan_erasure(
                 uow, runtime, staff.officer, target, reason="applicant_request"
             )
-            disposition.approve(uow, runtime, staff.officer, planned["batch_id"])
-            disposition.approve(uow, runtime, staff.counsel, planned["batch_id"])
+            disposition.approve(uow, runtime, staff.officer, planned.batch_id)
+            disposition.approve(uow, runtime, staff.counsel, planned.batch_id)
             uow.commit()
-        return disposition.execute(runtime, Actor.system(), str(planned["batch_id"]))
+        return disposition.execute(runtime, Actor.system(), str(planned.batch_id))
 
     with UnitOfWork(runtime.engine) as uow:
         hold = holds.place_hold(uow, runtime, staff.counsel, authority="Court", docket="9-9",
                                 reason="r", scope={"application_ids": [target]})  # fmt: skip
         uow.commit()
     held = erase()
-    assert held["destroyed"] == 0 and held["skipped_held"] > 0
+    assert held.destroyed == 0 and held.skipped_held > 0
     with UnitOfWork(runtime.engine) as uow:
-        assert lookup.show(uow, runtime, reader, target)["application_id"] == target
+        assert lookup.show(uow, runtime, reader, target).application_id == target
         holds.release_hold(uow, runtime, staff.counsel, hold, reason="lifted")
         uow.commit()
     done = erase()
-    assert done["destroyed"] == held["skipped_held"]
-    assert done["counts_by_class"]["application"] == 1
-    assert done["cohort_keys_destroyed"]
+    assert done.destroyed == held.skipped_held
+    assert done.counts_by_class["application"] == 1
+    assert done.cohort_keys_destroyed
     with UnitOfWork(runtime.engine) as uow, pytest.raises(Exception) as gone:
         lookup.show(uow, runtime, reader, target)
     assert not isinstance(gone.value, KeyDestroyed)  # the row is gone, not garbage
     for other in others:  # the rest of the cohorts were re-keyed and still open
         with UnitOfWork(runtime.engine) as uow:
-            assert lookup.show(uow, runtime, reader, other)["application_id"] == other
+            assert lookup.show(uow, runtime, reader, other).application_id == other
     with UnitOfWork(runtime.engine) as uow:  # the 1:N index forgot only the erased one
         removed = dict(
             uow.conn.execute(

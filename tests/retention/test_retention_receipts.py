@@ -49,10 +49,10 @@ def _destroy_backlog(runtime: Runtime, tmp_path: Path, count: int) -> list[str]:
         batch = disposition.plan(
             uow, runtime, staff.officer, as_of=dt.date(2017, 5, 1), record_classes=["document_copy"]
         )
-        disposition.approve(uow, runtime, staff.officer, batch["batch_id"])
-        disposition.approve(uow, runtime, staff.counsel, batch["batch_id"])
+        disposition.approve(uow, runtime, staff.officer, batch.batch_id)
+        disposition.approve(uow, runtime, staff.counsel, batch.batch_id)
         uow.commit()
-    disposition.execute(runtime, Actor.system(), batch["batch_id"])
+    disposition.execute(runtime, Actor.system(), batch.batch_id)
     return application_ids(runtime)
 
 
@@ -148,7 +148,7 @@ def test_a_chunk_entry_commits_to_every_application_it_destroyed(
             chunks.setdefault(row.audit_index, []).append(row.leaf)
         for index, leaves in chunks.items():
             entry = decode_entry(
-                base64.b64decode(audit_service.entries(uow, index, index + 1)[0]["leaf"])
+                base64.b64decode(audit_service.entries(uow, index, index + 1)[0].leaf)
             )
             assert entry.extra["applications"] == len(leaves)
             assert entry.extra["applications_root"] == receipts.leaves_root(leaves).hex()

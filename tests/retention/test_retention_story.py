@@ -79,7 +79,7 @@ def test_the_story(data_dir: Path, cli: Any, tmp_path: Path) -> None:
             disposition.approve(uow, runtime, staff.officer2, batch)
         with pytest.raises(Forbidden):
             disposition.approve(uow, runtime, Actor.system(), batch)
-        assert disposition.approve(uow, runtime, staff.counsel, batch)["status"] == "approved"
+        assert disposition.approve(uow, runtime, staff.counsel, batch).status == "approved"
         uow.commit()
 
     executed = as_user("rhoda", "retention", "execute", batch)
@@ -90,8 +90,8 @@ def test_the_story(data_dir: Path, cli: Any, tmp_path: Path) -> None:
     assert set(copy_state(runtime).values()) == {"tombstoned"}
     # Running it again destroys nothing twice and answers the same.
     rerun = disposition.execute(runtime, Actor.system(), batch)
-    assert rerun["destroyed"] == result["destroyed"]
-    assert rerun["cohort_keys_destroyed"] == result["cohort_keys_destroyed"]
+    assert rerun.destroyed == result["destroyed"]
+    assert rerun.cohort_keys_destroyed == result["cohort_keys_destroyed"]
 
     cert_file = tmp_path / "certificate.json"
     assert as_user("rhoda", "retention", "certificate", batch, "--out", str(cert_file)).code == 0

@@ -80,10 +80,10 @@ def test_the_public_page_checks_a_receipt(runtime: Runtime, tmp_path: Path) -> N
     legacy_import.import_legacy(runtime, staff.officer, backlog)
     with UnitOfWork(runtime.engine) as uow:
         batch = disposition.plan(uow, runtime, staff.officer, as_of=dt.date(2017, 5, 1))
-        disposition.approve(uow, runtime, staff.officer, batch["batch_id"])
-        disposition.approve(uow, runtime, staff.counsel, batch["batch_id"])
+        disposition.approve(uow, runtime, staff.officer, batch.batch_id)
+        disposition.approve(uow, runtime, staff.counsel, batch.batch_id)
         uow.commit()
-    disposition.execute(runtime, Actor.system(), batch["batch_id"])
+    disposition.execute(runtime, Actor.system(), batch.batch_id)
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         app_id, reference = uow.conn.execute(
             sa.select(applications.c.application_id, applications.c.reference).limit(1)

@@ -10,7 +10,6 @@ import base64
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,6 +21,13 @@ from cityid.audit.checkpoint import (
 )
 from cityid.audit.merkle import MerkleTree
 from cityid.audit.recompute import diagnose
+from cityid.audit.results import (
+    ConsistencyProof,
+    EntryShown,
+    InclusionProof,
+    LeafEntry,
+    Verification,
+)
 from cityid.audit.tables import (
     audit_checkpoints,
     audit_cosignatures,
@@ -162,7 +168,7 @@ def signed_size(uow: UnitOfWork) -> int:
     return require_checkpoint(uow).size
 
 
-def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> dict[str, Any]:
+def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> InclusionProof:
     """Proof of entry `index` in the tree of `size` (default: the latest signed checkpoint)."""
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         tree = current_tree(runtime, uow)
@@ -172,16 +178,16 @@ def inclusion_proof(runtime: Runtime, index: int, size: int | None = None) -> di
         if index >= size:
             raise NotInLog(f"no entry {index} in a tree of size {size}")
         proof = tree.inclusion_proof(index, size)
-        return {
-            "index": index,
-            "size": size,
-            "leaf_hash": tree.leaf(index).hex(),
-            "root_hash": tree.root(size).hex(),
-            "proof": [node.hex() for node in proof],
-        }
+        return InclusionProof(
+            index=index,
+            size=size,
+            leaf_hash=tree.leaf(index).hex(),
+            root_hash=tree.root(size).hex(),
+            proof=[node.hex() for node in proof],
+        )
 
 
-def consistency_proof(runtime: Runtime, old: int, new: int | None = None) -> dict[str, Any]:
+def consistency_proof(runtime: Runtime, old: int, new: int | None = None) -> ConsistencyProof:
     """Proof from size `old` to `new` (default: the latest signed checkpoint)."""
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         tree = current_tree(runtime, uow)
@@ -191,16 +197,16 @@ def consistency_proof(runtime: Runtime, old: int, new: int | None = None) -> dic
         if old > new:
             raise NotInLog(f"no tree of size {old} inside one of size {new}")
         proof = tree.consistency_proof(old, new)
-        return {
-            "old": old,
-            "new": new,
-            "old_root_hash": tree.root(old).hex(),
-            "new_root_hash": tree.root(new).hex(),
-            "proof": [node.hex() for node in proof],
-        }
+        return ConsistencyProof(
+            old=old,
+            new=new,
+            old_root_hash=tree.root(old).hex(),
+            new_root_hash=tree.root(new).hex(),
+            proof=[node.hex() for node in proof],
+        )
 
 
-def entries(uow: UnitOfWork, start: int = 0, end: int | None = None) -> list[dict[str, Any]]:
+def entries(uow: UnitOfWork, start: int = 0, end: int | None = None) -> list[LeafEntry]:
     """Entries [start, end) as the exact bytes hashed into each leaf (base64)."""
     size = log_size(uow)
     end = size if end is None else min(end, size)
@@ -213,13 +219,10 @@ def entries(uow: UnitOfWork, start: int = 0, end: int | None = None) -> list[dic
         .where(audit_entries.c.idx >= start, audit_entries.c.idx < end)
         .order_by(audit_entries.c.idx)
     ).all()
-    return [
-        {"index": row.idx, "leaf": base64.b64encode(bytes(row.entry)).decode("ascii")}
-        for row in rows
-    ]
+    return [LeafEntry(row.idx, base64.b64encode(bytes(row.entry)).decode("ascii")) for row in rows]
 
 
-def verify(runtime: Runtime) -> dict[str, Any]:
+def verify(runtime: Runtime) -> Verification:
     """Recompute the whole tree from the entries; check every checkpoint's signature and root.
 
     Answers `{"ok", "size", "first_bad_index", "reason"}`.
@@ -263,13 +266,13 @@ def verify(runtime: Runtime) -> dict[str, Any]:
     reason: str | None = finding.reason if finding else ("index_gap" if gap is not None else None)
     if first_bad is None and bad_signature_at is not None:
         reason = "checkpoint_signature"
-    return {
-        "ok": first_bad is None and bad_signature_at is None,
-        "size": len(entry_bytes),
-        "first_bad_index": first_bad,
-        "reason": reason,
-        "checkpoints_checked": len(heads),
-    }
+    return Verification(
+        ok=first_bad is None and bad_signature_at is None,
+        size=len(entry_bytes),
+        first_bad_index=first_bad,
+        reason=reason,
+        checkpoints_checked=len(heads),
+    )
 
 
 def entry_page(
@@ -281,7 +284,7 @@ def entry_page(
     since: dt.date | None = None,
     until: dt.date | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[EntryShown]:
     """Auditors' browsing: newest first, filtered by actor, action, record and dates."""
     from cityid.audit.entry import decode_entry
     from cityid.audit.tables import audit_targets
@@ -309,15 +312,15 @@ def entry_page(
     for row in rows:
         entry = decode_entry(bytes(row.entry))
         page.append(
-            {
-                "index": row.idx,
-                "actor": entry.actor,
-                "action": entry.action,
-                "targets": list(entry.targets),
-                "reason": entry.reason,
-                "reason_ref": entry.reason_ref,
-                "at": entry.at.isoformat(),
-            }
+            EntryShown(
+                index=row.idx,
+                actor=entry.actor,
+                action=entry.action,
+                targets=list(entry.targets),
+                reason=entry.reason,
+                reason_ref=entry.reason_ref,
+                at=entry.at.isoformat(),
+            )
         )
     return page
 

@@ -22,6 +22,7 @@ from cityid.cards import issuance, status_service
 from cityid.cards.credential import encode_qr_text, issue_credential
 from cityid.cards.numbers import is_valid_card_number, new_card_number, normalize_card_number
 from cityid.cards.render import render_pdf, render_png
+from cityid.cards.results import CardEvent, CardShown, CardStatus, Issued, Replaced, StatusChanged
 from cityid.cards.status_service import ISSUER_PURPOSE
 from cityid.cards.tables import card_events, cards
 from cityid.cards.verify import Purpose, VerificationResult, Verifier
@@ -77,26 +78,26 @@ class Card:
     retention_cohort: str
     due_on: dt.date
 
-    def status_on(self, today: dt.date) -> str:
+    def status_on(self, today: dt.date) -> CardStatus:
         """ "expired" once past the expiry date, whatever was stored."""
         if self.stored_status in LIVE_STATUSES and today > self.expires_on:
-            return "expired"
-        return self.stored_status
+            return CardStatus.EXPIRED
+        return CardStatus(self.stored_status)
 
-    def to_json(self, today: dt.date) -> dict[str, Any]:
-        return {
-            "card_id": self.card_id,
-            "card_number": self.card_number,
-            "application_id": self.application_id,
-            "status": self.status_on(today),
-            "issued_on": self.issued_on.isoformat(),
-            "expires": self.expires_on.isoformat(),
-            "status_list": self.status_list,
-            "status_index": self.status_index,
-            "signing_key_id": self.signing_key_id,
-            "previous_card_id": self.previous_card_id,
-            "due_on": self.due_on.isoformat(),
-        }
+    def shown(self, today: dt.date) -> CardShown:
+        return CardShown(
+            card_id=self.card_id,
+            card_number=self.card_number,
+            application_id=self.application_id,
+            status=self.status_on(today),
+            issued_on=self.issued_on.isoformat(),
+            expires=self.expires_on.isoformat(),
+            status_list=self.status_list,
+            status_index=self.status_index,
+            signing_key_id=self.signing_key_id,
+            previous_card_id=self.previous_card_id,
+            due_on=self.due_on.isoformat(),
+        )
 
 
 def _card(row: Any) -> Card:
@@ -153,7 +154,7 @@ def cards_of_application(uow: UnitOfWork, application_id: str) -> list[Card]:
     return [_card(r) for r in rows]
 
 
-def history(uow: UnitOfWork, runtime: Runtime, actor: Actor, card: Card) -> list[dict[str, Any]]:
+def history(uow: UnitOfWork, runtime: Runtime, actor: Actor, card: Card) -> list[CardEvent]:
     """The card's events, reasons included (staff only: card.read)."""
     authorize(runtime.policy, actor, "card.read")
     rows = uow.conn.execute(
@@ -162,15 +163,15 @@ def history(uow: UnitOfWork, runtime: Runtime, actor: Actor, card: Card) -> list
         .order_by(card_events.c.event_id)
     )
     return [
-        {
-            "event": r.event,
-            "at": r.at.isoformat(timespec="seconds"),
-            "actor_id": r.actor_id,
-            "reason_code": r.reason_code,
-            "reason": r.reason_text,
-            "fee_cents": r.fee_cents,
-            "fee_waived": r.fee_waived,
-        }
+        CardEvent(
+            event=r.event,
+            at=r.at.isoformat(timespec="seconds"),
+            actor_id=r.actor_id,
+            reason_code=r.reason_code,
+            reason=r.reason_text,
+            fee_cents=r.fee_cents,
+            fee_waived=r.fee_waived,
+        )
         for r in rows
     ]
 
@@ -348,7 +349,7 @@ def issue(
     application_id: str,
     *,
     today: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Issued:
     """Issue the card of an approved application (new, renewal, replacement or update).
 
     A renewal's card runs for a fresh term by the age rule; an update or replacement
@@ -391,16 +392,16 @@ def issue(
     return _issued(card)
 
 
-def _issued(card: Card) -> dict[str, Any]:
+def _issued(card: Card) -> Issued:
     """INTERFACE.md's `card issue` shape, plus the ids a caller may want."""
-    return {
-        "card_number": card.card_number,
-        "application_id": card.application_id,
-        "expires": card.expires_on.isoformat(),
-        "status_index": card.status_index,
-        "status_list": card.status_list,
-        "card_id": card.card_id,
-    }
+    return Issued(
+        card.card_number,
+        card.application_id,
+        card.expires_on.isoformat(),
+        card.status_index,
+        card.status_list,
+        card.card_id,
+    )
 
 
 def change_status(
@@ -412,7 +413,7 @@ def change_status(
     reason_text: str,
     *,
     reason_code: str | None = None,
-) -> dict[str, Any]:
+) -> StatusChanged:
     """Revoke, suspend or reinstate; shows in the next status list anyone fetches."""
     authorize(runtime.policy, actor, "card.manage")
     if not reason_text.strip():
@@ -429,7 +430,7 @@ def change_status(
         uow, actor, f"card.{change}", [card.card_id], reason=code,
         extra={"from_status": current},
     )  # fmt: skip
-    return {"card_number": card.card_number, "status": target, "previous_status": current}
+    return StatusChanged(card.card_number, CardStatus(target), current)
 
 
 def replace(
@@ -441,7 +442,7 @@ def replace(
     reason: str,
     note: str | None = None,
     fee_waived: bool = False,
-) -> dict[str, Any]:
+) -> Replaced:
     """A lost, stolen or damaged card: a new card (new number, same data and expiry);
     the old one is revoked. The policy's fee is recorded, or waived for hardship."""
     authorize(runtime.policy, actor, "card.manage")
@@ -468,12 +469,17 @@ def replace(
         uow, actor, "card.replace", [new.card_id, old.card_id, old.application_id],
         reason=f"replacement:{reason}", extra={"fee_cents": fee, "fee_waived": int(fee_waived)},
     )  # fmt: skip
-    return _issued(new) | {"replaces": old.card_number, "fee_cents": fee, "fee_waived": fee_waived}
+    issued = _issued(new)
+    return Replaced(
+        issued.card_number, issued.application_id, issued.expires, issued.status_index,
+        issued.status_list, issued.card_id, replaces=old.card_number, fee_cents=fee,
+        fee_waived=fee_waived,
+    )  # fmt: skip
 
 
 def renew(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, card_number: str, application_id: str
-) -> dict[str, Any]:
+) -> Issued:
     """Renew a card from its approved renewal application (inside the renewal window)."""
     authorize(runtime.policy, actor, "card.issue")
     card = load_card(uow, card_number)

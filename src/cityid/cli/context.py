@@ -15,6 +15,7 @@ import typer
 from cityid.bootstrap import open_runtime
 from cityid.devtools.faults import from_environment
 from cityid.errors import BadInput
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.settings import Settings
 
@@ -41,8 +42,10 @@ class CliContext:
             )
         return self._runtime
 
-    def emit(self, data: dict[str, Any], human: str | Callable[[], None] | None = None) -> None:
-        """Print the result: exactly one JSON document with --json, else the human text."""
+    def emit(self, data: object, human: str | Callable[[], None] | None = None) -> None:
+        """Print the result: exactly one JSON document with --json, else the human text.
+        Typed results (dataclasses, enums) become JSON here, through `to_json`."""
+        data = to_json(data)
         if self.json:
             sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
         elif callable(human):

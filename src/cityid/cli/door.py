@@ -30,7 +30,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import typer
 
@@ -48,7 +47,7 @@ class Door:
 
     cli: CliContext
 
-    def emit(self, data: dict[str, Any], human: str | Callable[[], None] | None = None) -> None:
+    def emit(self, data: object, human: str | Callable[[], None] | None = None) -> None:
         self.cli.emit(data, human)
 
 

@@ -24,6 +24,7 @@ from cityid.audit import service as audit_service
 from cityid.bootstrap import open_runtime
 from cityid.cards import service as cards
 from cityid.cards import status_service
+from cityid.cards.results import Issued
 from cityid.cards.verify import Verifier
 from cityid.crypto import KeyDestroyed, RecordSealer, SealedKey, cose_key_set
 from cityid.datadir import ADMIN_USERNAME, init_data_dir
@@ -190,14 +191,14 @@ def step_cards(story: Story) -> str:
     rt, supervisor = story.rt, story.cast["supervisor"]
     chosen = [a for a in story.enrolled.submitted if a != story.facts.get("original")]
     expect(len(chosen) >= 2, "fewer than two applications to issue cards to")
-    issued: list[dict[str, Any]] = []
+    issued: list[Issued] = []
     with story.uow() as uow:
         for application_id in chosen[:CARDS_TO_ISSUE]:
             enrollment.approve(uow, rt, supervisor, application_id, "documents seen")
             # Signed with today's clock, so the bank below checks them as valid now.
             issued.append(cards.issue(uow, rt, supervisor, application_id))
         uow.commit()
-    good, bad = issued[0]["card_number"], issued[1]["card_number"]
+    good, bad = issued[0].card_number, issued[1].card_number
     with story.uow() as uow:
         qr_good = cards.credential_qr(uow, rt, supervisor, good)["qr"]
         qr_bad = cards.credential_qr(uow, rt, supervisor, bad)["qr"]
@@ -291,18 +292,18 @@ def step_hold(story: Story) -> str:
             record_classes=["document_copy"],
         )  # fmt: skip
         uow.commit()
-    expect(planned["due"] == 0, f"the plan would destroy {planned['due']} held copies")
+    expect(planned.due == 0, f"the plan would destroy {planned.due} held copies")
     expect(
-        planned["blocked"] == story.copies,
-        f"{planned['blocked']} blocked, expected all {story.copies} copies",
+        planned.blocked == story.copies,
+        f"{planned.blocked} blocked, expected all {story.copies} copies",
     )
     expect(
-        planned["blocked_by"] == {hold_id: story.copies},
-        f"blocked by {planned['blocked_by']}, expected only the court's hold",
+        planned.blocked_by == {hold_id: story.copies},
+        f"blocked by {planned.blocked_by}, expected only the court's hold",
     )
     return (
         f"hold {hold_id} ({COURT}, {DOCKET}, ordered {ORDER_DATE}); plan as of "
-        f"{DESTRUCTION_DAY}: 0 due, {planned['blocked']} blocked by the hold"
+        f"{DESTRUCTION_DAY}: 0 due, {planned.blocked} blocked by the hold"
     )
 
 
@@ -317,12 +318,12 @@ def step_subpoena(story: Story) -> str:
             requester="federal immigration agency", docket="AS-2016-0412",
             received_on=SUBPOENA_DAY,
         )  # fmt: skip
-        decided = disclosure.decide(uow, rt, counsel, filed["request_id"], today=SUBPOENA_DAY)
+        decided = disclosure.decide(uow, rt, counsel, filed.request_id, today=SUBPOENA_DAY)
         uow.commit()
-    expect(decided["decision"] == "denied", f"the subpoena was {decided['decision']}")
-    expect(bool(decided["rule"]), "the refusal names no rule")
-    story.facts["request_id"] = filed["request_id"]
-    return f"request {filed['request_id']} denied under rule {decided['rule']}"
+    expect(decided.decision == "denied", f"the subpoena was {decided.decision}")
+    expect(bool(decided.rule), "the refusal names no rule")
+    story.facts["request_id"] = filed.request_id
+    return f"request {filed.request_id} denied under rule {decided.rule}"
 
 
 def step_release(story: Story) -> str:
@@ -336,7 +337,7 @@ def step_release(story: Story) -> str:
             uow, story.rt, story.cast["counsel"], hold_id, reason=RELEASE_REASON
         )
         uow.commit()
-    expect(released["status"] == "released", f"the hold is {released['status']}")
+    expect(released.status == "released", f"the hold is {released.status}")
     return f"hold {hold_id} released ({RELEASE_DAY:%B %Y}): petitioners lacked standing"
 
 
@@ -356,9 +357,9 @@ def step_destroy(story: Story) -> str:
             uow, rt, officer, as_of=RELEASE_DAY, record_classes=["document_copy"]
         )
         uow.commit()
-    batch_id = planned["batch_id"]
-    expect(planned["due"] == story.copies, f"{planned['due']} due, expected {story.copies}")
-    expect(planned["blocked"] == 0, f"{planned['blocked']} still blocked")
+    batch_id = planned.batch_id
+    expect(planned.due == story.copies, f"{planned.due} due, expected {story.copies}")
+    expect(planned.blocked == 0, f"{planned.blocked} still blocked")
     with story.uow() as uow:
         disposition.approve(uow, rt, officer, batch_id)
         uow.commit()
@@ -372,10 +373,10 @@ def step_destroy(story: Story) -> str:
     with story.uow() as uow:
         approved = disposition.approve(uow, rt, counsel, batch_id)
         uow.commit()
-    expect(approved["status"] == "approved", f"after two approvals: {approved['status']}")
+    expect(approved.status == "approved", f"after two approvals: {approved.status}")
     result = disposition.execute(rt, officer, batch_id)
-    expect(result["destroyed"] == story.copies, f"destroyed {result['destroyed']}")
-    expect(bool(result["cohort_keys_destroyed"]), "no cohort key was destroyed")
+    expect(result.destroyed == story.copies, f"destroyed {result.destroyed}")
+    expect(bool(result.cohort_keys_destroyed), "no cohort key was destroyed")
     with story.uow(read_only=True) as uow:
         document = disposition.certificate_document(uow, rt, officer, batch_id)
     body = certificate.verify_certificate(document, audit_service.verifier_keys(rt))
@@ -384,7 +385,7 @@ def step_destroy(story: Story) -> str:
     story.facts["batch_id"] = batch_id
     return (
         f"batch {batch_id}: same approver twice refused; records officer + counsel approved; "
-        f"{result['destroyed']} copies destroyed, {len(result['cohort_keys_destroyed'])} "
+        f"{result.destroyed} copies destroyed, {len(result.cohort_keys_destroyed)} "
         "cohort key(s) destroyed; certificate verifies with the published key"
     )
 
@@ -435,7 +436,7 @@ def step_receipt(story: Story) -> str:
         ).scalar_one()
         later = audit_service.create_checkpoint(rt, uow)
         uow.commit()
-    copies = {doc["copy"] for doc in shown["documents"]}
+    copies = {doc.copy for doc in shown.documents}
     expect("destroyed" in copies, f"the record shows its copies as {sorted(copies)}")
     checked = receipts.verify_against_log(rt, receipt, reference=reference)
     expect(bool(checked.get("ok")), f"the receipt does not verify: {checked.get('problem')}")
@@ -450,7 +451,7 @@ def step_audit_and_report(story: Story) -> str:
     """The whole audit log verifies; the public transparency report counts it all."""
     rt = story.rt
     verified = audit_service.verify(rt)
-    expect(bool(verified["ok"]), f"the audit log does not verify at {verified}")
+    expect(bool(verified.ok), f"the audit log does not verify at {verified}")
     with story.uow(read_only=True) as uow:
         totals = transparency.build_report(uow, rt)["totals"]
     denied = totals["requests_by_decision"].get("denied", 0)
@@ -462,7 +463,7 @@ def step_audit_and_report(story: Story) -> str:
             f"the report counts {destroyed} destroyed",
         )
     return (
-        f"audit log verifies ({verified['size']} entries); transparency: "
+        f"audit log verifies ({verified.size} entries); transparency: "
         f"{totals['requests']} request(s), {denied} denied, cards issued "
         f"{totals['cards_issued']}, holds {totals['holds_placed']} placed / "
         f"{totals['holds_released']} released, destroyed "

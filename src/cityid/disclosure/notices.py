@@ -17,6 +17,7 @@ from cityid.audit.log import Event
 from cityid.crypto import RecordSealer, SealedKey
 from cityid.disclosure.holdings import held_rows
 from cityid.disclosure.notice_texts import render_notice
+from cityid.disclosure.results import Notice, NoticeSent, NoticeStatus
 from cityid.disclosure.scope import Scope
 from cityid.disclosure.tables import disclosure_notices, disclosure_requests
 from cityid.enrollment.repository import open_text
@@ -94,7 +95,7 @@ def list_notices(
     request_id: str,
     *,
     with_text: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[Notice]:
     """A request's notices; with their text (opened and audited) for the mailing."""
     authorize(runtime.policy, actor, "disclosure.release")
     request = uow.conn.execute(
@@ -110,17 +111,15 @@ def list_notices(
     found = []
     with RecordSealer(runtime.keystore) as sealer:
         for row in rows:
-            item: dict[str, Any] = {
-                "notice_id": row.notice_id,
-                "application_id": row.application_id,
-                "status": row.status,
-                "sent_at": None if row.sent_at is None else row.sent_at.isoformat(),
-            }
+            text = None
             if with_text:
-                item["text"] = sealer.open_field(
+                text = sealer.open_field(
                     _key(request), request_id, f"notice:{row.notice_id}", bytes(row.s_body)
                 ).decode()
-            found.append(item)
+            sent_at = None if row.sent_at is None else row.sent_at.isoformat()
+            found.append(
+                Notice(row.notice_id, row.application_id, NoticeStatus(row.status), sent_at, text)
+            )
     if with_text and rows:
         audit_log.append(
             uow,
@@ -133,7 +132,7 @@ def list_notices(
     return found
 
 
-def mark_sent(uow: UnitOfWork, runtime: Runtime, actor: Actor, notice_id: str) -> dict[str, Any]:
+def mark_sent(uow: UnitOfWork, runtime: Runtime, actor: Actor, notice_id: str) -> NoticeSent:
     authorize(runtime.policy, actor, "disclosure.release")
     row = uow.conn.execute(
         sa.select(disclosure_notices).where(disclosure_notices.c.notice_id == notice_id)
@@ -155,4 +154,4 @@ def mark_sent(uow: UnitOfWork, runtime: Runtime, actor: Actor, notice_id: str) -
         [row.request_id, notice_id, row.application_id],
         reason="applicant_notice",
     )
-    return {"notice_id": notice_id, "status": "sent"}
+    return NoticeSent(notice_id, NoticeStatus.SENT)

@@ -22,8 +22,18 @@ from cityid.audit import log as audit_log
 from cityid.crypto import RecordSealer, SealedKey
 from cityid.disclosure import notices
 from cityid.disclosure.holdings import holdings
+from cityid.disclosure.results import (
+    AttachedDocument,
+    Decided,
+    Filed,
+    NoticeCounts,
+    RequestShown,
+    RequestStatus,
+    RequestSummary,
+)
 from cityid.disclosure.rules import (
     DECISIONS,
+    Decision,
     RequestFacts,
     check_fields,
     first_matching_rule,
@@ -96,7 +106,7 @@ def file_request(
     docket: str | None = None,
     received_on: dt.date | None = None,
     attachments: Sequence[Attachment] = (),
-) -> dict[str, Any]:
+) -> Filed:
     """Record a request and the engine's proposal; counsel decides later."""
     authorize(runtime.policy, actor, "disclosure.file")
     if requester_kind not in REQUESTER_KINDS:
@@ -161,19 +171,19 @@ def file_request(
             "attachments": len(attachments),
         },
     )
-    return {
-        "request_id": request_id,
-        "decision": proposal.decision,
-        "rule": proposal.rule,
-        "status": "open",
-        "counsel_review": proposal.counsel_review,
-        "description": proposal.description,
-        "notes": list(proposal.notes),
-        "fields": list(proposal.fields),
-        "respond_by": (
+    return Filed(
+        request_id=request_id,
+        decision=proposal.decision,
+        rule=proposal.rule,
+        status=RequestStatus.OPEN,
+        counsel_review=proposal.counsel_review,
+        description=proposal.description,
+        notes=list(proposal.notes),
+        fields=list(proposal.fields),
+        respond_by=(
             received + dt.timedelta(days=runtime.policy.disclosure.response_days)
         ).isoformat(),
-    }
+    )
 
 
 def _facts(
@@ -249,7 +259,7 @@ def decide(
     reason: str | None = None,
     fields: Sequence[str] | None = None,
     today: dt.date | None = None,
-) -> dict[str, Any]:
+) -> Decided:
     """Counsel confirms the proposal, or overrides it with a written reason.
 
     An override may grant named fields only (`fields`): for judicial process, the fields
@@ -316,14 +326,7 @@ def decide(
             created = notices.create_for_request(
                 uow, runtime, actor, sealer, row, scope, granted, decided_on
             )
-    return {
-        "request_id": request_id,
-        "decision": decision,
-        "rule": row.rule,
-        "overridden": overridden,
-        "fields": granted,
-        "notices": created,
-    }
+    return Decided(request_id, decision, row.rule, overridden, granted, created)
 
 
 def _decision(
@@ -333,11 +336,11 @@ def _decision(
     reason: str | None,
     fields: Sequence[str] | None,
     proposed_fields: list[str],
-) -> tuple[str, list[str]]:
+) -> tuple[Decision, list[str]]:
     if override is None:
         if fields:
             raise BadInput("--fields goes with --override (a grant of named fields)")
-        return str(row.proposed_decision), proposed_fields
+        return Decision(row.proposed_decision), proposed_fields
     if override not in DECISIONS:
         raise BadInput(f"the decision must be one of {', '.join(DECISIONS)}")
     if reason is None:
@@ -345,7 +348,7 @@ def _decision(
     if override not in GRANTING or scope.kind == "aggregate":
         if fields:
             raise BadInput("fields are granted only with granted or partially_granted")
-        return override, []
+        return Decision(override), []
     chosen = list(dict.fromkeys(fields or []))
     if not chosen:
         raise BadInput("a grant names the fields it releases (--fields a,b)")
@@ -356,7 +359,7 @@ def _decision(
         beyond = [f for f in chosen if f not in scope.fields]
         if beyond:
             raise BadInput(f"the request did not name these fields: {', '.join(beyond)}")
-    return override, chosen
+    return Decision(override), chosen
 
 
 def _notify(runtime: Runtime, row: Any) -> bool:
@@ -383,8 +386,7 @@ def load_request(uow: UnitOfWork, request_id: str) -> Any:
     return _load(uow, request_id)
 
 
-def summary(row: Any) -> dict[str, Any]:
-    """What lists show: codes, dates and counts; nothing sealed is opened."""
+def _summary_fields(row: Any) -> dict[str, Any]:
     return {
         "request_id": row.request_id,
         "received_on": row.received_on.isoformat(),
@@ -392,18 +394,23 @@ def summary(row: Any) -> dict[str, Any]:
         "requester_kind": row.requester_kind,
         "instrument": row.instrument,
         "scope_kind": row.scope_kind,
-        "status": row.status,
-        "proposed_decision": row.proposed_decision,
-        "decision": row.decision,
+        "status": RequestStatus(row.status),
+        "proposed_decision": Decision(row.proposed_decision),
+        "decision": None if row.decision is None else Decision(row.decision),
         "rule": row.rule,
         "overridden": bool(row.overridden),
         "court_forbids_notice": bool(row.court_forbids_notice),
     }
 
 
+def summary(row: Any) -> RequestSummary:
+    """What lists show: codes, dates and counts; nothing sealed is opened."""
+    return RequestSummary(**_summary_fields(row))
+
+
 def list_requests(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, *, status: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[RequestSummary]:
     authorize(runtime.policy, actor, "disclosure.read")
     query = sa.select(disclosure_requests).order_by(
         disclosure_requests.c.respond_by, disclosure_requests.c.filed_at
@@ -413,7 +420,7 @@ def list_requests(
     return [summary(row) for row in uow.conn.execute(query)]
 
 
-def show(uow: UnitOfWork, runtime: Runtime, actor: Actor, request_id: str) -> dict[str, Any]:
+def show(uow: UnitOfWork, runtime: Runtime, actor: Actor, request_id: str) -> RequestShown:
     """The whole request for counsel, the requester's name and counsel's reason opened."""
     authorize(runtime.policy, actor, "disclosure.read")
     row = _load(uow, request_id)
@@ -433,17 +440,17 @@ def show(uow: UnitOfWork, runtime: Runtime, actor: Actor, request_id: str) -> di
         requester = _open(sealer, key, request_id, "requester", row.s_requester)
         reason = _open(sealer, key, request_id, "decision_reason", row.s_decision_reason)
         docs = [
-            {
-                "document_id": d.document_id,
-                "name": _open(sealer, key, request_id, f"document:{d.document_id}:name", d.s_name),
-                "media_type": d.media_type,
-                "size": d.size,
-            }
+            AttachedDocument(
+                d.document_id,
+                _open(sealer, key, request_id, f"document:{d.document_id}:name", d.s_name),
+                d.media_type,
+                d.size,
+            )
             for d in documents
         ]
     audit_log.append(uow, actor, "disclosure.read", [request_id], reason="counsel_view")
-    found = summary(row)
-    found.update(
+    return RequestShown(
+        **_summary_fields(row),
         requester=requester,
         docket=row.docket,
         scope=json.loads(row.scope),
@@ -458,12 +465,11 @@ def show(uow: UnitOfWork, runtime: Runtime, actor: Actor, request_id: str) -> di
         decided_by=row.decided_by,
         decided_at=None if row.decided_at is None else _utc(row.decided_at).isoformat(),
         documents=docs,
-        notices={
-            "pending": sum(1 for n in notice_rows if n.status == "pending"),
-            "sent": sum(1 for n in notice_rows if n.status == "sent"),
-        },
+        notices=NoticeCounts(
+            pending=sum(1 for n in notice_rows if n.status == "pending"),
+            sent=sum(1 for n in notice_rows if n.status == "sent"),
+        ),
     )
-    return found
 
 
 def attachment(

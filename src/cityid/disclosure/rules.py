@@ -16,12 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
 from cityid.policy.model import DisclosureRule, Policy
 
-Decision = Literal["granted", "partially_granted", "denied", "no_records"]
-DECISIONS: tuple[Decision, ...] = ("granted", "partially_granted", "denied", "no_records")
+
+class Decision(StrEnum):
+    """The answer to a disclosure request (proposed by the engine, decided by counsel)."""
+
+    GRANTED = "granted"
+    PARTIALLY_GRANTED = "partially_granted"
+    DENIED = "denied"
+    NO_RECORDS = "no_records"
+
+
+DECISIONS: tuple[Decision, ...] = tuple(Decision)
 ScopeKind = Literal["personal", "aggregate"]
 DEFAULT_RULE_ID = "default-deny"
 
@@ -92,7 +102,7 @@ def propose(policy: Policy, facts: RequestFacts) -> Proposal:
         if facts.requester_kind == "applicant" and not facts.identity_checked:
             notes = ("the applicant's identity has not been checked",)
         return Proposal(
-            decision="denied",
+            decision=Decision.DENIED,
             rule=DEFAULT_RULE_ID,
             description="No rule allows this request; the policy's default is to refuse.",
             counsel_review=False,
@@ -100,21 +110,20 @@ def propose(policy: Policy, facts: RequestFacts) -> Proposal:
             notes=notes,
         )
     if rule.decision == "deny":
-        return _from_rule(rule, "denied")
+        return _from_rule(rule, Decision.DENIED)
     if facts.scope_kind == "aggregate":
-        return _from_rule(rule, "granted")
+        return _from_rule(rule, Decision.GRANTED)
     if facts.held == 0:
-        return _from_rule(
-            rule, "no_records", notes=("nothing in scope is held (never kept, or destroyed)",)
-        )
+        notes = ("nothing in scope is held (never kept, or destroyed)",)
+        return _from_rule(rule, Decision.NO_RECORDS, notes=notes)
     named = tuple(f for f in RELEASABLE_FIELDS if f in set(facts.fields))
     if rule.decision == "counsel_review" and not named:
         # Third parties get only the fields their instrument names; none named, none given.
-        return _from_rule(rule, "denied", notes=("the instrument names no fields",))
+        return _from_rule(rule, Decision.DENIED, notes=("the instrument names no fields",))
     missing = facts.in_scope - facts.held
     return _from_rule(
         rule,
-        "partially_granted" if missing else "granted",
+        Decision.PARTIALLY_GRANTED if missing else Decision.GRANTED,
         fields=named or RELEASABLE_FIELDS,
         notes=(f"{missing} of {facts.in_scope} not held",) if missing else (),
     )

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal, get_args
 
 from cityid.errors import BadInput, Refused
 from cityid.policy.model import Policy
 
-Status = Literal["draft", "submitted", "flagged", "approved", "rejected", "withdrawn", "issued"]
-STATUSES: tuple[str, ...] = get_args(Status)
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    FLAGGED = "flagged"  # a fraud signal waits for review
+    APPROVED = "approved"
+    REJECTED = "rejected"  # by a supervisor, or ineligible at intake (nothing stored)
+    WITHDRAWN = "withdrawn"
+    ISSUED = "issued"
+
+
+STATUSES: tuple[str, ...] = tuple(ApplicationStatus)
 ApplicationType = Literal["new", "renewal", "replacement", "update"]
 APPLICATION_TYPES: tuple[str, ...] = get_args(ApplicationType)
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 
 from cityid.audit import log as audit_log
 from cityid.crypto import KeyDestroyed
+from cityid.enrollment.lifecycle import ApplicationStatus
 from cityid.enrollment.repository import (
     ApplicationRecord,
     EnrollmentKeys,
@@ -27,6 +27,13 @@ from cityid.enrollment.repository import (
     open_text,
     summaries,
     summary,
+)
+from cityid.enrollment.results import (
+    ApplicationShown,
+    ApplicationSummary,
+    DocumentDetail,
+    DocumentShown,
+    Points,
 )
 from cityid.enrollment.tables import applications
 from cityid.errors import NotFound
@@ -68,41 +75,40 @@ def show(
     application_id: str,
     *,
     documents: bool = False,
-) -> dict[str, Any]:
-    """INTERFACE.md's `application show` document."""
+) -> ApplicationShown:
+    """INTERFACE.md's `application show` document; with `documents`, each attestation."""
     record = open_application(uow, runtime, actor, application_id)
-    docs: list[dict[str, Any]] = []
-    for doc in record.documents:
-        item: dict[str, Any] = {"type": doc.type, "points": doc.points, "copy": doc.copy}
-        if documents:
-            item.update(
-                attestation_id=doc.attestation_id,
-                identity_points=doc.identity_points,
-                residency_points=doc.residency_points,
-                issuing_country=doc.issuing_country,
-                outcome=doc.outcome,
-                verifier_id=doc.verifier_id,
-                verified_at=_utc(doc.verified_at).isoformat(timespec="seconds"),
-            )
-        docs.append(item)
-    return {
-        "application_id": record.application_id,
-        "reference": record.reference,
-        "status": record.status,
-        "type": record.app_type,
-        "centre": record.centre,
-        "enrolled_on": record.enrolled_on.isoformat(),
-        "previous_application_id": record.previous_application_id,
-        "applicant": record.applicant_json(),
-        "points": {
-            "identity": record.identity_points,
-            "residency": record.residency_points,
-            "total": record.total_points,
-        },
-        "flags": record.flags,
-        "notes": record.notes,
-        "documents": docs,
-    }
+    docs: list[DocumentShown] = [
+        DocumentDetail(
+            type=doc.type,
+            points=doc.points,
+            copy=doc.copy,
+            attestation_id=doc.attestation_id,
+            identity_points=doc.identity_points,
+            residency_points=doc.residency_points,
+            issuing_country=doc.issuing_country,
+            outcome=doc.outcome,
+            verifier_id=doc.verifier_id,
+            verified_at=_utc(doc.verified_at).isoformat(timespec="seconds"),
+        )
+        if documents
+        else DocumentShown(doc.type, doc.points, doc.copy)
+        for doc in record.documents
+    ]
+    return ApplicationShown(
+        application_id=record.application_id,
+        reference=record.reference,
+        status=ApplicationStatus(record.status),
+        type=record.app_type,
+        centre=record.centre,
+        enrolled_on=record.enrolled_on.isoformat(),
+        previous_application_id=record.previous_application_id,
+        applicant=record.applicant_shown(),
+        points=Points(record.identity_points, record.residency_points, record.total_points),
+        flags=record.flags,
+        notes=record.notes,
+        documents=docs,
+    )
 
 
 def photo(
@@ -126,7 +132,7 @@ def search(
     family_name: str,
     given_name: str,
     date_of_birth: dt.date,
-) -> list[dict[str, Any]]:
+) -> list[ApplicationSummary]:
     """Applications with exactly this (normalised) name and date of birth."""
     authorize(runtime.policy, actor, "application.read")
     with EnrollmentKeys.open(runtime.keystore) as keys:
@@ -143,7 +149,7 @@ def search(
         uow,
         actor,
         "application.search",
-        [r["application_id"] for r in found],
+        [r.application_id for r in found],
         reason="blind_index",
         extra={"found": len(found)},
     )
@@ -152,7 +158,7 @@ def search(
 
 def get_summary(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str
-) -> dict[str, Any]:
+) -> ApplicationSummary:
     """Status and points, no personal data (so nothing to audit)."""
     authorize(runtime.policy, actor, "application.read")
     return summary(load_row(uow, application_id))
@@ -164,7 +170,7 @@ def queue(
     actor: Actor,
     statuses: Sequence[str] = QUEUE_STATUSES,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[ApplicationSummary]:
     """The supervisor's queue: flagged first, then submitted, oldest first."""
     authorize(runtime.policy, actor, "application.decide")
     order = sa.case((applications.c.status == "flagged", 0), else_=1)

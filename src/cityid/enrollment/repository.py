@@ -17,7 +17,9 @@ import sqlalchemy as sa
 
 from cityid.crypto import KeyedHasher, Keystore, RecordSealer, SealedKey
 from cityid.enrollment.applicant import Applicant
+from cityid.enrollment.lifecycle import ApplicationStatus
 from cityid.enrollment.normalise import dob_key, normalise_address, normalise_name
+from cityid.enrollment.results import ApplicantShown, ApplicationSummary
 from cityid.enrollment.tables import (
     application_history,
     applications,
@@ -200,20 +202,20 @@ class ApplicationRecord:
     previous_application_id: str | None = None
     card_expires_on: dt.date | None = None
 
-    def applicant_json(self) -> dict[str, Any]:
-        return {
-            "given_name": self.given_name,
-            "family_name": self.family_name,
-            "date_of_birth": self.date_of_birth.isoformat(),
-            "address": self.address,
-            "gender": self.gender,
-            "language": self.language,
-            "veteran": self.veteran,
-            "organ_donor": self.organ_donor,
-            "caretaker_present": self.caretaker_present,
-            "emergency_contact": self.emergency_contact,
-            "photo": self.has_photo,
-        }
+    def applicant_shown(self) -> ApplicantShown:
+        return ApplicantShown(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            date_of_birth=self.date_of_birth.isoformat(),
+            address=self.address,
+            gender=self.gender,
+            language=self.language,
+            veteran=self.veteran,
+            organ_donor=self.organ_donor,
+            caretaker_present=self.caretaker_present,
+            emergency_contact=self.emergency_contact,
+            photo=self.has_photo,
+        )
 
 
 def load_row(uow: UnitOfWork, application_id: str, *, for_update: bool = False) -> Any:
@@ -324,22 +326,22 @@ def add_history(
     )
 
 
-def summaries(rows: Sequence[Any]) -> list[dict[str, Any]]:
+def summaries(rows: Sequence[Any]) -> list[ApplicationSummary]:
     """What lists show: no personal data, so no key is opened and nothing is audited."""
     return [summary(row) for row in rows]
 
 
-def summary(row: Any) -> dict[str, Any]:
-    return {
-        "application_id": row.application_id,
-        "status": row.status,
-        "type": row.app_type,
-        "centre": row.centre,
-        "enrolled_on": row.enrolled_on.isoformat(),
-        "created_at": _utc(row.created_at).isoformat(timespec="seconds"),
-        "total_points": row.total_points,
-        "flags": json.loads(row.flags),
-    }
+def summary(row: Any) -> ApplicationSummary:
+    return ApplicationSummary(
+        application_id=row.application_id,
+        status=ApplicationStatus(row.status),
+        type=row.app_type,
+        centre=row.centre,
+        enrolled_on=row.enrolled_on.isoformat(),
+        created_at=_utc(row.created_at).isoformat(timespec="seconds"),
+        total_points=row.total_points,
+        flags=json.loads(row.flags),
+    )
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, Protocol, TypedDict
+from enum import StrEnum
+from typing import Protocol, TypedDict
 
 import sqlalchemy as sa
 
@@ -23,19 +24,35 @@ from cityid.runtime import ProcessService, Runtime
 from cityid.store.uow import UnitOfWork
 
 
+class FlagKind(StrEnum):
+    """The fraud signals a flag (and the review item it opens) can name."""
+
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    DOCUMENT_REUSE = "document_reuse"
+    ADDRESS_VELOCITY = "address_velocity"
+    CLERK_VELOCITY = "clerk_velocity"
+    MRZ_FAILURE = "mrz_failure"
+    DOCUMENT_EXPIRED = "document_expired"
+
+
 class Flag(TypedDict):
     kind: str
     of: str | None
     score: float | None
 
 
-def flag(kind: str, of: str | None = None, score: float | None = None) -> Flag:
-    return {"kind": kind, "of": of, "score": None if score is None else round(score, 4)}
+def flag(kind: FlagKind | str, of: str | None = None, score: float | None = None) -> Flag:
+    """A flag as stored and printed: the kind as its plain string (JSON, the database)."""
+    return {
+        "kind": FlagKind(kind).value,
+        "of": of,
+        "score": None if score is None else round(score, 4),
+    }
 
 
 def mrz_failure(check_digits_valid: bool | None) -> list[Flag]:
     """Flag a machine-readable zone whose check digits fail (None: the document has none)."""
-    return [flag("mrz_failure")] if check_digits_valid is False else []
+    return [flag(FlagKind.MRZ_FAILURE)] if check_digits_valid is False else []
 
 
 class IntakeScreener(Protocol):
@@ -62,7 +79,7 @@ INTAKE_SCREENER: ProcessService[IntakeScreener] = ProcessService("intake screene
 
 def screen(
     uow: UnitOfWork, runtime: Runtime, application_id: str, applicant: Applicant
-) -> list[dict[str, Any]]:
+) -> list[Flag]:
     """Flags for the application just written (its row and attestations exist)."""
     row = uow.conn.execute(
         sa.select(applications.c.clerk_id, applications.c.created_at).where(
@@ -72,4 +89,4 @@ def screen(
     flags = runtime.services.get(INTAKE_SCREENER).screen(
         uow, runtime, application_id, applicant, clerk_id=row.clerk_id, now=row.created_at
     )
-    return [dict(flag) for flag in flags]
+    return list(flags)

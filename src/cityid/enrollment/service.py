@@ -33,6 +33,7 @@ from cityid.enrollment.document_token import document_token
 from cityid.enrollment.eligibility import EligibilityDecision, decide
 from cityid.enrollment.lifecycle import (
     APPLICATION_TYPES,
+    ApplicationStatus,
     CardState,
     check_application_type,
     check_move,
@@ -51,6 +52,7 @@ from cityid.enrollment.repository import (
     personal_fields,
     sealed_key_of,
 )
+from cityid.enrollment.results import IntakeItem, MarkedIssued, StatusMoved
 from cityid.enrollment.screening import mrz_failure, screen
 from cityid.enrollment.tables import (
     applications,
@@ -82,7 +84,7 @@ class IntakeRequest:
 
 @dataclass
 class IntakeOutcome:
-    status: str  # submitted | flagged | rejected (ineligible: nothing stored)
+    status: ApplicationStatus  # submitted | flagged | rejected (ineligible: nothing stored)
     application_id: str | None = None
     reference: str | None = None
     flags: list[dict[str, Any]] = field(default_factory=list)
@@ -92,16 +94,15 @@ class IntakeOutcome:
     residency_points: int = 0
     total_points: int = 0
 
-    def item(self, line: int | None = None) -> dict[str, Any]:
+    def item(self, line: int | None = None) -> IntakeItem:
         """The per-line shape of INTERFACE.md's `enroll` output."""
-        found: dict[str, Any] = {} if line is None else {"line": line}
-        found.update(
+        return IntakeItem(
+            line=line,
             application_id=self.application_id,
             status=self.status,
             flags=self.flags,
             reasons=self.reasons,
         )
-        return found
 
 
 def parse_request(data: Mapping[str, Any], runtime: Runtime, today: dt.date) -> IntakeRequest:
@@ -170,7 +171,7 @@ def intake(
             extra={"reasons": len(decision.reasons)},
         )  # fmt: skip
         return IntakeOutcome(
-            status="rejected",
+            status=ApplicationStatus.REJECTED,
             reasons=list(decision.reasons),
             notes=list(decision.notes),
             identity_points=decision.identity_points,
@@ -256,8 +257,8 @@ def _store(
     flags: list[dict[str, Any]] = []
     for _failure in decision.mrz_failures:
         flags.extend(dict(f) for f in mrz_failure(False))
-    flags.extend(screen(uow, runtime, application_id, applicant))
-    status = "flagged" if flags else "submitted"
+    flags.extend(dict(f) for f in screen(uow, runtime, application_id, applicant))
+    status = ApplicationStatus.FLAGGED if flags else ApplicationStatus.SUBMITTED
     uow.conn.execute(
         applications.update()
         .where(applications.c.application_id == application_id)
@@ -454,7 +455,7 @@ def _move(
     reason_code: str,
     reason_text: str | None,
     **values: Any,
-) -> dict[str, Any]:
+) -> StatusMoved:
     authorize(runtime.policy, actor, permission)
     row = load_row(uow, application_id, for_update=True)
     check_move(row.status, target)
@@ -475,7 +476,7 @@ def _move(
         reason=reason_code,
         extra={"from_status": row.status},
     )
-    return {"application_id": application_id, "status": target, "previous_status": row.status}
+    return StatusMoved(application_id, ApplicationStatus(target), ApplicationStatus(row.status))
 
 
 _ACTION = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw", "issued": "issue"}
@@ -483,7 +484,7 @@ _ACTION = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw",
 
 def approve(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> StatusMoved:
     return _move(
         uow, runtime, actor, application_id, "approved", "application.decide",
         "supervisor_decision", reason,
@@ -492,7 +493,7 @@ def approve(
 
 def reject(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> StatusMoved:
     """Rejected applications fall due at once: retention keeps only what the rules allow."""
     return _move(
         uow, runtime, actor, application_id, "rejected", "application.decide",
@@ -502,7 +503,7 @@ def reject(
 
 def withdraw(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
-) -> dict[str, Any]:
+) -> StatusMoved:
     """A withdrawn application falls due at once; retention erases it (re-keying its cohort)."""
     return _move(
         uow, runtime, actor, application_id, "withdrawn", "application.withdraw",
@@ -516,7 +517,7 @@ def mark_issued(
     actor: Actor,
     application_id: str,
     card_expires_on: dt.date,
-) -> dict[str, Any]:
+) -> MarkedIssued:
     """For the card service: the card is issued, so the retention clock is known now.
 
     The application's data key moves to the cohort of the month it falls due (card
@@ -543,4 +544,6 @@ def mark_issued(
         .where(document_attestations.c.application_id == application_id)
         .values(due_on=cohorts.due_after_card(policy, "document_attestation", card_expires_on))
     )
-    return result | {"due_on": due_on.isoformat()}
+    return MarkedIssued(
+        result.application_id, result.status, result.previous_status, due_on.isoformat()
+    )

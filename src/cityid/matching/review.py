@@ -17,42 +17,51 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.crypto import KeyDestroyed
 from cityid.enrollment import lookup
+from cityid.enrollment.results import ApplicationShown
 from cityid.errors import BadInput, NotFound, Refused
+from cityid.matching.results import (
+    ReviewDecision,
+    ReviewItem,
+    ReviewItemShown,
+    ReviewStatus,
+    Unavailable,
+)
+from cityid.matching.signals import FlagKind
 from cityid.matching.tables import review_items
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
-DECISIONS = ("duplicate", "not_duplicate", "fraud_referred")
-STATUSES = ("open", "decided")
+DECISIONS: tuple[str, ...] = tuple(ReviewDecision)
+STATUSES: tuple[str, ...] = tuple(ReviewStatus)
 
 
 class AlreadyDecided(Refused):
     code = "already_decided"
 
 
-def _item_json(row: Any) -> dict[str, Any]:
+def _item(row: Any) -> ReviewItem:
     def when(moment: dt.datetime | None) -> str | None:
         if moment is None:
             return None
         moment = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
         return moment.isoformat(timespec="seconds")
 
-    return {
-        "item_id": row.item_id,
-        "application_id": row.application_id,
-        "other_application_id": row.other_application_id,
-        "kind": row.kind,
-        "score": row.score,
-        "reasons": json.loads(row.reasons),
-        "source": row.source,
-        "status": row.status,
-        "decision": row.decision,
-        "decided_by": row.decided_by,
-        "decided_at": when(row.decided_at),
-        "created_at": when(row.created_at),
-    }
+    return ReviewItem(
+        item_id=row.item_id,
+        application_id=row.application_id,
+        other_application_id=row.other_application_id,
+        kind=FlagKind(row.kind),
+        score=row.score,
+        reasons=json.loads(row.reasons),
+        source=row.source,
+        status=ReviewStatus(row.status),
+        decision=None if row.decision is None else ReviewDecision(row.decision),
+        decided_by=row.decided_by,
+        decided_at=when(row.decided_at),
+        created_at=when(row.created_at),
+    )
 
 
 def _load(uow: UnitOfWork, item_id: str) -> Any:
@@ -70,7 +79,7 @@ def list_items(
     status: str | None = "open",
     kind: str | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[ReviewItem]:
     """Queue items (ids, kinds, scores: no personal data), strongest first."""
     authorize(runtime.policy, actor, "review.read")
     if status is not None and status not in STATUSES:
@@ -83,33 +92,34 @@ def list_items(
         query = query.where(c.kind == kind)
     score_order = sa.case((c.score.is_(None), 1), else_=0)
     query = query.order_by(score_order, c.score.desc(), c.created_at, c.item_id).limit(limit)
-    return [_item_json(r) for r in uow.conn.execute(query)]
+    return [_item(r) for r in uow.conn.execute(query)]
 
 
-def get_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> dict[str, Any]:
+def get_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> ReviewItem:
     """One item without opening the applications."""
     authorize(runtime.policy, actor, "review.read")
-    return _item_json(_load(uow, item_id))
+    return _item(_load(uow, item_id))
 
 
-def show_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> dict[str, Any]:
+def show_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> ReviewItemShown:
     """The item and both applications decrypted side by side; every read audited."""
     authorize(runtime.policy, actor, "review.read")
-    item = _item_json(_load(uow, item_id))
-    ids = [i for i in (item["application_id"], item["other_application_id"]) if i]
-    opened: list[dict[str, Any]] = []
+    item = _item(_load(uow, item_id))
+    ids = [i for i in (item.application_id, item.other_application_id) if i]
+    opened: list[ApplicationShown | Unavailable] = []
     for application_id in ids:
         try:
             opened.append(lookup.show(uow, runtime, actor, application_id, documents=True))
         except (KeyDestroyed, NotFound) as exc:
-            opened.append({"application_id": application_id, "unavailable": exc.code})
-    audit_log.append(uow, actor, "review.read", [item_id, *ids], reason=item["kind"])
-    return item | {"applications": opened}
+            opened.append(Unavailable(application_id, exc.code))
+    audit_log.append(uow, actor, "review.read", [item_id, *ids], reason=item.kind)
+    fields = {f: getattr(item, f) for f in ReviewItem.__dataclass_fields__}
+    return ReviewItemShown(**fields, applications=opened)
 
 
 def decide(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str, decision: str
-) -> dict[str, Any]:
+) -> ReviewItem:
     """Record an investigator's decision on an open item."""
     authorize(runtime.policy, actor, "review.decide")
     if decision not in DECISIONS:
@@ -127,7 +137,7 @@ def decide(
         raise AlreadyDecided(f"review item {item_id} is already decided")
     targets = [t for t in (item_id, row.application_id, row.other_application_id) if t]
     audit_log.append(uow, actor, "review.decide", targets, reason=decision)
-    return _item_json(_load(uow, item_id))
+    return _item(_load(uow, item_id))
 
 
 def decision_counts(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> dict[str, dict[str, int]]:

@@ -26,6 +26,7 @@ from cityid.enrollment.tables import applications, document_attestations
 from cityid.matching import index_store, signals
 from cityid.matching.dedupe import deduplicate
 from cityid.matching.encoding import Encoding
+from cityid.matching.results import DedupeSummary, ReencodeSummary
 from cityid.matching.signals import Flag
 from cityid.matching.tables import match_encodings, review_items
 from cityid.runtime import Runtime
@@ -306,7 +307,7 @@ def _may_run_jobs(runtime: Runtime, actor: Actor, permission: str) -> None:
 
 def deduplicate_register(
     runtime: Runtime, actor: Actor, progress: Progress = _no_progress
-) -> dict[str, Any]:
+) -> DedupeSummary:
     """Score every pair of enrolled applications sharing a blocking token; queue new hits.
 
     Works on encodings only (nothing is decrypted). Pairs already in the queue, and an
@@ -338,16 +339,16 @@ def deduplicate_register(
             opened += open_review_items(uow, seeds, source="dedupe")
             uow.commit()
         progress("queueing pairs", start + len(chunk), len(fresh))
-    summary: dict[str, Any] = {
-        "enrolled": enrolled,
-        "compared": result.compared,
-        "pairs": len(result.pairs),
-        "opened": opened,
-        "already_queued": len(result.pairs) - len(fresh),
-        "oversized_blocks": result.oversized_blocks,
-        "seconds": round(time.perf_counter() - started, 3),
-        "key_id": key_id,
-    }
+    summary = DedupeSummary(
+        enrolled=enrolled,
+        compared=result.compared,
+        pairs=len(result.pairs),
+        opened=opened,
+        already_queued=len(result.pairs) - len(fresh),
+        oversized_blocks=result.oversized_blocks,
+        seconds=round(time.perf_counter() - started, 3),
+        key_id=key_id,
+    )
     with UnitOfWork(runtime.engine) as uow:
         counted = ("enrolled", "compared", "pairs", "opened", "already_queued")
         audit_log.append(
@@ -356,7 +357,7 @@ def deduplicate_register(
             "matching.dedupe",
             [],
             reason="batch_self_dedupe",
-            extra={k: int(summary[k]) for k in counted} | {"key_id": key_id},
+            extra={k: int(getattr(summary, k)) for k in counted} | {"key_id": key_id},
         )
         uow.commit()
     return summary
@@ -373,7 +374,7 @@ def _chain_pairs(uow: UnitOfWork) -> set[frozenset[str]]:
 
 def reencode_register(
     runtime: Runtime, actor: Actor, progress: Progress = _no_progress, *, everything: bool = False
-) -> dict[str, Any]:
+) -> ReencodeSummary:
     """Re-encode every application under the active match key, from its sealed fields.
 
     Run after `cityid keys rotate --kind keyed-hash`. Resumable: applications already
@@ -444,13 +445,13 @@ def reencode_register(
                 extra={"removed": len(orphans)},
             )  # fmt: skip
             uow.commit()
-    return {
-        "key_id": encoder.key_id,
-        "applications": len(ids),
-        "encoded": encoded,
-        "skipped_current": len(ids) - len(todo),
-        "removed": gone,
-    }
+    return ReencodeSummary(
+        key_id=encoder.key_id,
+        applications=len(ids),
+        encoded=encoded,
+        skipped_current=len(ids) - len(todo),
+        removed=gone,
+    )
 
 
 def _sealed_person(keys: EnrollmentKeys, row: Any) -> dict[str, Any]:

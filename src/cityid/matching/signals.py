@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 # The flag shape and the MRZ rule are enrollment's (its screening port); re-exported here.
 from cityid.enrollment.screening import Flag as Flag
+from cityid.enrollment.screening import FlagKind as FlagKind
 from cityid.enrollment.screening import flag as flag
 from cityid.enrollment.screening import mrz_failure as mrz_failure
 from cityid.policy.model import Matching
@@ -27,7 +28,7 @@ def possible_duplicates(
         if other != applicant_id and score >= matching.duplicate_threshold:
             best[other] = max(score, best.get(other, 0.0))
     ranked = sorted(best.items(), key=lambda p: (-p[1], p[0]))
-    return [flag("possible_duplicate", other, score) for other, score in ranked]
+    return [flag(FlagKind.POSSIBLE_DUPLICATE, other, score) for other, score in ranked]
 
 
 def document_reuse(token_holders: Iterable[str], *, applicant_id: str | None = None) -> list[Flag]:
@@ -37,7 +38,7 @@ def document_reuse(token_holders: Iterable[str], *, applicant_id: str | None = N
     earlier applications (a renewal presents the same passport and is not reuse).
     """
     others = sorted({h for h in token_holders if h != applicant_id})
-    return [flag("document_reuse", other) for other in others]
+    return [flag(FlagKind.DOCUMENT_REUSE, other) for other in others]
 
 
 def _too_many(
@@ -54,7 +55,7 @@ def address_velocity(
     """Flag when this application makes more than the limit at one address key in the window."""
     window = dt.timedelta(days=matching.address_window_days)
     if _too_many(earlier, now, window, matching.address_max_applications):
-        return [flag("address_velocity")]
+        return [flag(FlagKind.ADDRESS_VELOCITY)]
     return []
 
 
@@ -64,10 +65,10 @@ def clerk_velocity(
     """Flag when one clerk takes more applications than the limit in the window."""
     window = dt.timedelta(minutes=matching.clerk_window_minutes)
     if _too_many(earlier, now, window, matching.clerk_max_applications):
-        return [flag("clerk_velocity")]
+        return [flag(FlagKind.CLERK_VELOCITY)]
     return []
 
 
 def document_expired(expires: dt.date | None, today: dt.date) -> list[Flag]:
     """Flag a document presented past its expiry date (eligibility decides its points)."""
-    return [flag("document_expired")] if expires is not None and expires < today else []
+    return [flag(FlagKind.DOCUMENT_EXPIRED)] if expires is not None and expires < today else []

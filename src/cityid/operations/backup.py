@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from cityid.errors import BadInput, Refused
+from cityid.retention.results import BackupWritten, Restored
 from cityid.store import migrate
 from cityid.store.engine import READ_ONLY_OPTION, make_engine, sqlite_url
 from cityid.store.schema import metadata
@@ -38,7 +39,7 @@ def _tables() -> list[sa.Table]:
     return list(metadata.sorted_tables)
 
 
-def create_backup(engine: Engine, out: Path) -> dict[str, Any]:
+def create_backup(engine: Engine, out: Path) -> BackupWritten:
     """Write a backup of the database behind `engine` to `out` (which must not exist)."""
     out = out.resolve()
     if out.exists():
@@ -54,7 +55,7 @@ def create_backup(engine: Engine, out: Path) -> dict[str, Any]:
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
-    return {"file": str(out), "bytes": out.stat().st_size, "tables": _row_counts(out)}
+    return BackupWritten(str(out), out.stat().st_size, _row_counts(out))
 
 
 def _sqlite_online_backup(engine: Engine, target: Path) -> None:
@@ -123,7 +124,7 @@ def _holds_data(engine: Engine) -> bool:
         return conn.exec_driver_sql("SELECT 1 FROM applications LIMIT 1").first() is not None
 
 
-def restore_backup(path: Path, engine: Engine, *, replace: bool = False) -> dict[str, Any]:
+def restore_backup(path: Path, engine: Engine, *, replace: bool = False) -> Restored:
     """Load a backup into the database behind `engine`: schema re-created, rows copied.
 
     Refuses a database that holds applications unless `replace` is given.
@@ -160,7 +161,7 @@ def restore_backup(path: Path, engine: Engine, *, replace: bool = False) -> dict
                 _bump_sequences(dest, tables)
     finally:
         source.dispose()
-    return {"file": str(path), "rows": copied}
+    return Restored(str(path), copied)
 
 
 def _drop_everything(engine: Engine, tables: list[sa.Table]) -> None:

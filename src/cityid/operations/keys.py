@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import cbor2
 
@@ -21,19 +22,39 @@ from cityid.vocabulary import ISSUER_PURPOSE, KEYED_HASH_PURPOSES, SIGNING_PURPO
 RotateKind = Literal["signing", "cohort", "keyed-hash"]
 
 
-def list_keys(runtime: Runtime, actor: Actor) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class KeyListed:
+    """A key as `cityid keys list` shows it: ids, kinds, purposes, states, dates."""
+
+    key_id: str
+    kind: str
+    purpose: str
+    state: str
+    algorithm: str
+    created_at: str
+    destroyed_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKeysExported:
+    file: str
+    format: str
+    keys: int
+
+
+def list_keys(runtime: Runtime, actor: Actor) -> list[KeyListed]:
     """Ids, kinds, purposes, states and dates; never material."""
     authorize(runtime.policy, actor, "keys.read")
     return [
-        {
-            "key_id": info.key_id,
-            "kind": info.kind,
-            "purpose": info.purpose,
-            "state": info.state,
-            "algorithm": info.algorithm,
-            "created_at": info.created_at.isoformat(),
-            "destroyed_at": info.destroyed_at.isoformat() if info.destroyed_at else None,
-        }
+        KeyListed(
+            key_id=info.key_id,
+            kind=info.kind,
+            purpose=info.purpose,
+            state=info.state,
+            algorithm=info.algorithm,
+            created_at=info.created_at.isoformat(),
+            destroyed_at=info.destroyed_at.isoformat() if info.destroyed_at else None,
+        )
         for info in runtime.keystore.list_keys()
     ]
 
@@ -75,7 +96,7 @@ def card_lifetime(policy: Policy) -> dt.timedelta:
     return dt.timedelta(days=366 * years + 1)
 
 
-def export_public(runtime: Runtime, out: Path, purpose: str = ISSUER_PURPOSE) -> dict[str, Any]:
+def export_public(runtime: Runtime, out: Path, purpose: str = ISSUER_PURPOSE) -> PublicKeysExported:
     """Issuer public keys as a COSE_KeySet (.cbor) or a JWK Set (.json), for verifiers."""
     import json
 
@@ -91,4 +112,4 @@ def export_public(runtime: Runtime, out: Path, purpose: str = ISSUER_PURPOSE) ->
         fmt = "jwk_set"
     else:
         raise BadInput("--out must end in .cbor (COSE_KeySet) or .json (JWK Set)")
-    return {"file": str(out), "format": fmt, "keys": count}
+    return PublicKeysExported(str(out), fmt, count)

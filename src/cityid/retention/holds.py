@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.audit.entry import AuditEntryError
 from cityid.errors import BadInput, NotFound, Refused
+from cityid.retention.results import Hold, HoldReleased, HoldStatus
 from cityid.retention.scope import HoldScope, RecordFacts, parse_scope
 from cityid.retention.tables import legal_hold_events, legal_holds
 from cityid.runtime import Runtime
@@ -99,7 +100,7 @@ def place_hold(
 
 def release_hold(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, hold_id: str, *, reason: str
-) -> dict[str, Any]:
+) -> HoldReleased:
     """Release an active hold; the reason is required and kept with the hold."""
     authorize(runtime.policy, actor, "hold.release")
     text = _text(reason, "a reason for the release", MAX_TEXT)
@@ -114,7 +115,7 @@ def release_hold(
         )
     )
     _audit(uow, actor, "hold.release", hold_id, "hold_released", None)
-    return {"hold_id": hold_id, "status": "released"}
+    return HoldReleased(hold_id, HoldStatus.RELEASED)
 
 
 def _released(uow: UnitOfWork, hold_id: str) -> bool:
@@ -158,33 +159,33 @@ def covering_holds(
     return [h.hold_id for h in holds if h.scope.covers_any(facts, guarded_classes)]
 
 
-def list_holds(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> list[dict[str, Any]]:
+def list_holds(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> list[Hold]:
+    """Every hold in the order placed, active and released."""
     authorize(runtime.policy, actor, "hold.read")
-    events: dict[str, dict[str, Any]] = {}
-    for event in uow.conn.execute(
-        sa.select(legal_hold_events).where(legal_hold_events.c.kind == "released")
-    ):
-        events[event.hold_id] = {
-            "released_at": _iso(event.at),
-            "released_by": event.actor_id,
-            "release_reason": event.reason,
-        }
+    released = {
+        event.hold_id: event
+        for event in uow.conn.execute(
+            sa.select(legal_hold_events).where(legal_hold_events.c.kind == "released")
+        )
+    }
     out = []
     for row in uow.conn.execute(sa.select(legal_holds).order_by(legal_holds.c.placed_at)):
-        released = events.get(row.hold_id)
+        event = released.get(row.hold_id)
         out.append(
-            {
-                "hold_id": row.hold_id,
-                "status": "released" if released else "active",
-                "authority": row.authority,
-                "docket": row.docket,
-                "order_date": row.order_date.isoformat() if row.order_date else None,
-                "reason": row.reason,
-                "scope": json.loads(row.scope),
-                "placed_by": row.placed_by,
-                "placed_at": _iso(row.placed_at),
-                **(released or {"released_at": None, "released_by": None, "release_reason": None}),
-            }
+            Hold(
+                hold_id=row.hold_id,
+                status=HoldStatus.RELEASED if event else HoldStatus.ACTIVE,
+                authority=row.authority,
+                docket=row.docket,
+                order_date=row.order_date.isoformat() if row.order_date else None,
+                reason=row.reason,
+                scope=json.loads(row.scope),
+                placed_by=row.placed_by,
+                placed_at=_iso(row.placed_at),
+                released_at=_iso(event.at) if event else None,
+                released_by=event.actor_id if event else None,
+                release_reason=event.reason if event else None,
+            )
         )
     return out
 

@@ -115,7 +115,7 @@ def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]
             uow.commit()
         entries = {
             f.audit_index: base64.b64decode(
-                audit_service.entries(uow, f.audit_index, f.audit_index + 1)[0]["leaf"]
+                audit_service.entries(uow, f.audit_index, f.audit_index + 1)[0].leaf
             )
             for f in found
         }
@@ -144,7 +144,7 @@ def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]
             entry_index=f.audit_index,
             entry=base64.b64encode(entries[f.audit_index]).decode("ascii"),
             tree_size=checkpoint.size,
-            proof=proof["proof"],
+            proof=proof.proof,
             checkpoint=checkpoint.note,
         )
         receipts.append(receipt)
@@ -265,7 +265,7 @@ def verify_against_log(
     except (BadInput, NotFound):
         return {"ok": False, "problem": "the entry index is not in the log"}
     result = verify_receipt(
-        receipt, keys, origin=origin, checkpoint_note=latest.note, proof=fresh["proof"]
+        receipt, keys, origin=origin, checkpoint_note=latest.note, proof=fresh.proof
     )
     if result["ok"] and reference and owner is not None and owner != result["application_id"]:
         return {"ok": False, "problem": "this receipt is for another application"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -69,7 +68,7 @@ def entries(
     with acting(ctx, read_only=True) as act:
         authorize(act.runtime.policy, act.actor, "audit.read")
         rows = service.entries(act.uow, start, end)
-    act.emit({"entries": rows}, "\n".join(f"{r['index']}\t{r['leaf']}" for r in rows))
+    act.emit({"entries": rows}, "\n".join(f"{r.index}\t{r.leaf}" for r in rows))
 
 
 @proof_app.command("inclusion")
@@ -104,12 +103,12 @@ def verify(ctx: typer.Context) -> None:
     door = job(ctx, signed_in=False)
     result = service.verify(door.runtime)
     human = (
-        f"audit log OK: {result['size']} entries, {result['checkpoints_checked']} checkpoints"
-        if result["ok"]
-        else f"audit log FAILED at index {result['first_bad_index']} ({result['reason']})"
+        f"audit log OK: {result.size} entries, {result.checkpoints_checked} checkpoints"
+        if result.ok
+        else f"audit log FAILED at index {result.first_bad_index} ({result.reason})"
     )
     door.emit(result, human)
-    if not result["ok"]:
+    if not result.ok:
         raise typer.Exit(1)
 
 
@@ -123,7 +122,7 @@ def tiles_export(
     door = job(ctx, signed_in=False)
     result = tile_service.export(door.runtime, out)
     door.emit(
-        asdict(result),
+        result,
         f"wrote the log of {result.size} entries to {result.out} "
         f"({result.files} files, {result.bytes_written} bytes changed)",
     )

@@ -12,6 +12,7 @@ from cityid.cli.app import app
 from cityid.cli.context import read_file, write_file
 from cityid.cli.door import acting, job, plain
 from cityid.errors import BadInput
+from cityid.jsonable import to_json
 from cityid.vocabulary import ISSUER_PURPOSE
 
 card_app = typer.Typer(help="Cards: issue, print, revoke, renew, replace.", no_args_is_help=True)
@@ -35,7 +36,7 @@ def card_issue(
 
     with acting(ctx) as act:
         result = service.issue(act.uow, act.runtime, act.actor, application_id)
-    act.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+    act.emit(result, f"Card {result.card_number} issued, expires {result.expires}.")
 
 
 @card_app.command("show")
@@ -45,7 +46,7 @@ def card_show(ctx: typer.Context, card_number: Annotated[str, typer.Argument()])
 
     with acting(ctx, read_only=True) as act:
         card = service.get_card(act.uow, act.runtime, act.actor, card_number)
-        shown = card.to_json(act.runtime.today()) | {
+        shown = to_json(card.shown(act.runtime.today())) | {
             "history": service.history(act.uow, act.runtime, act.actor, card)
         }
     act.emit(shown)
@@ -95,7 +96,7 @@ def _change(
         result = service.change_status(
             act.uow, act.runtime, act.actor, card_number, what, reason, reason_code=code
         )
-    act.emit(result, f"Card {result['card_number']}: {result['status']}.")
+    act.emit(result, f"Card {result.card_number}: {result.status}.")
 
 
 @card_app.command("revoke")
@@ -138,7 +139,7 @@ def card_renew(
 
     with acting(ctx) as act:
         result = service.renew(act.uow, act.runtime, act.actor, card_number, application)
-    act.emit(result, f"Card {result['card_number']} issued, expires {result['expires']}.")
+    act.emit(result, f"Card {result.card_number} issued, expires {result.expires}.")
 
 
 @card_app.command("replace")
@@ -159,7 +160,7 @@ def card_replace(
             act.uow, act.runtime, act.actor, card_number,
             reason=reason, note=note, fee_waived=waive_fee,
         )  # fmt: skip
-    act.emit(result, f"Card {result['card_number']} replaces {result['replaces']}.")
+    act.emit(result, f"Card {result.card_number} replaces {result.replaces}.")
 
 
 @app.command("verify")

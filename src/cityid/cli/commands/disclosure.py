@@ -15,6 +15,7 @@ from cityid.cli.door import acting
 
 if TYPE_CHECKING:
     from cityid.disclosure.requests import Attachment
+    from cityid.disclosure.results import Decided, Filed
 
 request_app = typer.Typer(help="Disclosure requests: file, decide, release.", no_args_is_help=True)
 report_app = typer.Typer(help="Public reports.", no_args_is_help=True)
@@ -22,8 +23,8 @@ app.add_typer(request_app, name="request")
 app.add_typer(report_app, name="report")
 
 
-def _human(result: dict[str, object]) -> str:
-    return f"{result['request_id']}: {result['decision']} (rule {result['rule']})"
+def _human(result: Filed | Decided) -> str:
+    return f"{result.request_id}: {result.decision} (rule {result.rule})"
 
 
 @request_app.command("file")
@@ -116,8 +117,8 @@ def request_list(
     act.emit(
         {"requests": found},
         "\n".join(
-            f"{r['request_id']}\t{r['status']}\t{r['decision'] or r['proposed_decision']}\t"
-            f"{r['rule']}\tby {r['respond_by']}"
+            f"{r.request_id}\t{r.status}\t{r.decision or r.proposed_decision}\t"
+            f"{r.rule}\tby {r.respond_by}"
             for r in found
         )
         or "no requests",

@@ -57,6 +57,7 @@ def enroll(
     from cityid.enrollment import service
     from cityid.enrollment.applicant import InvalidApplicant
     from cityid.enrollment.repository import EnrollmentKeys
+    from cityid.jsonable import to_json
     from cityid.staff.permissions import authorize
 
     door = job(ctx)  # each line is its own unit of work, below
@@ -81,7 +82,7 @@ def enroll(
                     outcome = service.intake(
                         uow, runtime, actor, request, keys=keys, today=today, centre=centre
                     )
-                item = outcome.item(number)
+                item = to_json(outcome.item(number))
                 if outcome.status == "rejected":
                     counts["rejected"] += 1
                 else:
@@ -178,7 +179,7 @@ def _decide(ctx: typer.Context, action: str, application_id: str, reason: str | 
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
     with acting(ctx) as act:
         result = move[action](act.uow, act.runtime, act.actor, application_id, reason)
-    act.emit(result, f"{application_id}: {result['status']}.")
+    act.emit(result, f"{application_id}: {result.status}.")
 
 
 _ReasonOption = Annotated[

@@ -24,8 +24,7 @@ def list_keys(ctx: typer.Context) -> None:
     def table() -> None:
         for key in keys:
             typer.echo(
-                f"{key['key_id']:<28} {key['kind']:<11} {key['purpose']:<28} {key['state']:<9}"
-                f" {key['created_at']}"
+                f"{key.key_id:<28} {key.kind:<11} {key.purpose:<28} {key.state:<9} {key.created_at}"
             )
 
     door.emit({"keys": keys}, table)
@@ -62,4 +61,4 @@ def export_public(
     """Export the card issuer's public keys for offline verifiers."""
     door = job(ctx, signed_in=False)
     result = admin.export_public(door.runtime, out)
-    door.emit(result, f"Wrote {result['keys']} public keys to {result['file']}.")
+    door.emit(result, f"Wrote {result.keys} public keys to {result.file}.")

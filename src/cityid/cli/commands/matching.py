@@ -52,9 +52,9 @@ def dedupe(ctx: typer.Context) -> None:
         summary = deduplicate_register(door.runtime, door.actor, progress)
     door.emit(
         summary,
-        f"{summary['enrolled']} enrolled, {summary['compared']} pairs compared,"
-        f" {summary['pairs']} above the threshold, {summary['opened']} new review items"
-        f" ({summary['seconds']} s)",
+        f"{summary.enrolled} enrolled, {summary.compared} pairs compared,"
+        f" {summary.pairs} above the threshold, {summary.opened} new review items"
+        f" ({summary.seconds} s)",
     )
 
 
@@ -73,8 +73,8 @@ def reencode(
         summary = reencode_register(door.runtime, door.actor, progress, everything=everything)
     door.emit(
         summary,
-        f"{summary['encoded']} re-encoded under {summary['key_id']},"
-        f" {summary['skipped_current']} already current, {summary['removed']} removed",
+        f"{summary.encoded} re-encoded under {summary.key_id},"
+        f" {summary.skipped_current} already current, {summary.removed} removed",
     )
 
 
@@ -100,8 +100,8 @@ def review_list(
             limit=limit,
         )
     lines = [
-        f"{i['item_id']}  {i['kind']:<18} {'' if i['score'] is None else i['score']:<7}"
-        f" {i['application_id']} / {i['other_application_id'] or '-'}  {i['status']}"
+        f"{i.item_id}  {i.kind:<18} {'' if i.score is None else i.score:<7}"
+        f" {i.application_id} / {i.other_application_id or '-'}  {i.status}"
         for i in items
     ]
     act.emit({"items": items}, "\n".join(lines) or "the queue is empty")

@@ -101,7 +101,7 @@ def hold_list(ctx: typer.Context) -> None:
         found = holds.list_holds(act.uow, act.runtime, act.actor)
     act.emit(
         {"holds": found},
-        "\n".join(f"{h['hold_id']}\t{h['status']}\t{h['docket']}\t{json.dumps(h['scope'])}"
+        "\n".join(f"{h.hold_id}\t{h.status}\t{h.docket}\t{json.dumps(h.scope)}"
                   for h in found) or "no holds",
     )  # fmt: skip
 
@@ -132,8 +132,8 @@ def retention_plan(
         )
     act.emit(
         result,
-        f"{result['batch_id']}: {result['due']} due, {result['blocked']} blocked "
-        f"{json.dumps(result['blocked_by'])}",
+        f"{result.batch_id}: {result.due} due, {result.blocked} blocked "
+        f"{json.dumps(result.blocked_by)}",
     )
 
 
@@ -150,7 +150,7 @@ def retention_erase(
         result = disposition.plan_erasure(
             act.uow, act.runtime, act.actor, application_id, reason=reason
         )
-    act.emit(result, f"{result['batch_id']}: {result['due']} due, {result['blocked']} blocked")
+    act.emit(result, f"{result.batch_id}: {result.due} due, {result.blocked} blocked")
 
 
 @retention_app.command("approve")
@@ -162,7 +162,7 @@ def retention_approve(
 
     with acting(ctx) as act:
         result = disposition.approve(act.uow, act.runtime, act.actor, batch_id)
-    act.emit(result, f"{batch_id}: {result['status']}")
+    act.emit(result, f"{batch_id}: {result.status}")
 
 
 @retention_app.command("execute")
@@ -178,8 +178,8 @@ def retention_execute(
         result = disposition.execute(door.runtime, door.actor, batch_id, progress=update)
     door.emit(
         result,
-        f"{batch_id}: {result['destroyed']} destroyed, {result['skipped_held']} held back, "
-        f"{len(result['cohort_keys_destroyed'])} cohort keys destroyed",
+        f"{batch_id}: {result.destroyed} destroyed, {result.skipped_held} held back, "
+        f"{len(result.cohort_keys_destroyed)} cohort keys destroyed",
     )
 
 
@@ -268,7 +268,7 @@ def backup_restore(
 
     door = job(ctx, signed_in=False)  # the local operator, who holds the data dir
     result = restore_backup(file, door.runtime.engine, replace=replace)
-    door.emit(result, f"restored {result['rows']} rows into {door.runtime.data_dir}")
+    door.emit(result, f"restored {result.rows} rows into {door.runtime.data_dir}")
 
 
 # --- the backlog --------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def receipt_verify(
         size = parse_checkpoint(note.split("\n\n", 1)[0] + "\n").size
         proof = service.inclusion_proof(runtime, int(receipt.get("entry_index", -1)), size)
         results.append(
-            verify_receipt(receipt, keys, origin=origin, checkpoint_note=note, proof=proof["proof"])
+            verify_receipt(receipt, keys, origin=origin, checkpoint_note=note, proof=proof.proof)
         )
     ok = bool(results) and all(r["ok"] for r in results)
     door.emit({"ok": ok, "results": results}, "receipt verifies" if ok else "receipt FAILS")

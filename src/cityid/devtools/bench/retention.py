@@ -80,8 +80,8 @@ def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
         holds.place_hold(uow, runtime, counsel, authority="bench", docket="bench-1",
                          reason="bench", scope={"application_ids": list(held_apps)})  # fmt: skip
         batch = disposition.plan(uow, runtime, officer, as_of=dt.date(2017, 5, 1))
-        disposition.approve(uow, runtime, officer, batch["batch_id"])
-        disposition.approve(uow, runtime, counsel, batch["batch_id"])
+        disposition.approve(uow, runtime, officer, batch.batch_id)
+        disposition.approve(uow, runtime, counsel, batch.batch_id)
         uow.commit()
     runtime.engine.dispose()
     naive_db = data_dir.parent / "naive.db"
@@ -93,12 +93,12 @@ def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
         chunks_done[0] = time.perf_counter()
 
     start = time.perf_counter()
-    result = disposition.execute(runtime, Actor.system(), batch["batch_id"], progress=note)
+    result = disposition.execute(runtime, Actor.system(), batch.batch_id, progress=note)
     destroy_seconds = time.perf_counter() - start
     # Chunks scale with the records; keys, re-keying and the certificate with the cohorts.
     chunk_seconds = chunks_done[0] - start
     tail_seconds = destroy_seconds - chunk_seconds
-    destroyed = int(result["destroyed"])
+    destroyed = int(result.destroyed)
 
     start = time.perf_counter()
     conn = sqlite3.connect(naive_db)

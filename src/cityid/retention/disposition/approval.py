@@ -3,11 +3,10 @@ counsel's, by two different people. The system never approves."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from cityid.audit import log as audit_log
 from cityid.errors import Forbidden, Refused
 from cityid.retention.disposition.batches import APPROVER_ROLES, approvals, batch_row, now
+from cityid.retention.results import Approved, BatchStatus
 from cityid.retention.tables import disposition_approvals, disposition_batches
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -15,7 +14,7 @@ from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
 
-def approve(uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_id: str) -> dict[str, Any]:
+def approve(uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_id: str) -> Approved:
     """One of the two approvals: a records officer's and counsel's, by two people."""
     if actor.is_system:
         raise Forbidden("a disposition is approved by people, never by the system")
@@ -39,8 +38,9 @@ def approve(uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_id: str) -> d
             batch_id=batch_id, actor_id=actor.user_id, role=actor.role, at=now()
         )
     )
-    status = "approved" if len(given) + 1 >= len(APPROVER_ROLES) else "planned"
-    if status == "approved":
+    done = len(given) + 1 >= len(APPROVER_ROLES)
+    status = BatchStatus.APPROVED if done else BatchStatus.PLANNED
+    if done:
         uow.conn.execute(
             disposition_batches.update()
             .where(disposition_batches.c.batch_id == batch_id)
@@ -50,8 +50,4 @@ def approve(uow: UnitOfWork, runtime: Runtime, actor: Actor, batch_id: str) -> d
         uow, actor, "retention.approve", [batch_id], reason="two_person_rule",
         extra={"approvals": len(given) + 1},
     )  # fmt: skip
-    return {
-        "batch_id": batch_id,
-        "status": status,
-        "approvals": [a.actor_id for a in given] + [actor.user_id],
-    }
+    return Approved(batch_id, status, [a.actor_id for a in given] + [actor.user_id])

@@ -9,6 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from cityid.errors import NotFound, Refused
+from cityid.retention.results import (
+    Approval,
+    BatchKind,
+    BatchListed,
+    BatchStatus,
+    BatchSummary,
+)
 from cityid.retention.tables import (
     disposition_approvals,
     disposition_batches,
@@ -81,54 +88,52 @@ def destroyed_cohort_keys(uow: UnitOfWork, batch_id: str) -> list[str]:
     )
 
 
-def summary(runtime: Runtime, batch_id: str) -> dict[str, Any]:
+def summary(runtime: Runtime, batch_id: str) -> BatchSummary:
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         batch = batch_row(uow, batch_id)
         keys = destroyed_cohort_keys(uow, batch_id)
-        given = [
-            {"actor_id": a.actor_id, "role": a.role, "at": iso(a.at)}
-            for a in approvals(uow, batch_id)
-        ]
-    return {
-        "batch_id": batch_id,
-        "status": batch.status,
-        "kind": batch.kind,
-        "rule": batch.rule,
-        "as_of": batch.as_of.isoformat(),
-        "due": batch.due,
-        "blocked": batch.blocked,
-        "blocked_by": json.loads(batch.blocked_by),
-        "approvals": given,
-        "destroyed": batch.destroyed,
-        "skipped_held": batch.skipped_held,
-        "absent": batch.absent,
-        "counts_by_class": json.loads(batch.counts),
-        "cohort_keys_destroyed": keys,
-        "planned_at": iso(batch.planned_at),
-        "completed_at": iso(batch.completed_at),
-    }
+        given = [Approval(a.actor_id, a.role, iso(a.at)) for a in approvals(uow, batch_id)]
+    return BatchSummary(
+        batch_id=batch_id,
+        status=BatchStatus(batch.status),
+        kind=BatchKind(batch.kind),
+        rule=batch.rule,
+        as_of=batch.as_of.isoformat(),
+        due=batch.due,
+        blocked=batch.blocked,
+        blocked_by=json.loads(batch.blocked_by),
+        approvals=given,
+        destroyed=batch.destroyed,
+        skipped_held=batch.skipped_held,
+        absent=batch.absent,
+        counts_by_class=json.loads(batch.counts),
+        cohort_keys_destroyed=keys,
+        planned_at=iso(batch.planned_at),
+        completed_at=iso(batch.completed_at),
+    )
 
 
-def list_batches(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> list[dict[str, Any]]:
+def list_batches(uow: UnitOfWork, runtime: Runtime, actor: Actor) -> list[BatchListed]:
+    """The 200 most recent batches, newest first."""
     authorize(runtime.policy, actor, "retention.read")
     rows = uow.conn.execute(
         sa.select(disposition_batches).order_by(disposition_batches.c.planned_at.desc()).limit(200)
     ).all()
     return [
-        {
-            "batch_id": row.batch_id,
-            "kind": row.kind,
-            "rule": row.rule,
-            "status": row.status,
-            "as_of": row.as_of.isoformat(),
-            "due": row.due,
-            "blocked": row.blocked,
-            "blocked_by": json.loads(row.blocked_by),
-            "destroyed": row.destroyed,
-            "skipped_held": row.skipped_held,
-            "approvals": [a.actor_id for a in approvals(uow, row.batch_id)],
-            "planned_at": iso(row.planned_at),
-        }
+        BatchListed(
+            batch_id=row.batch_id,
+            kind=BatchKind(row.kind),
+            rule=row.rule,
+            status=BatchStatus(row.status),
+            as_of=row.as_of.isoformat(),
+            due=row.due,
+            blocked=row.blocked,
+            blocked_by=json.loads(row.blocked_by),
+            destroyed=row.destroyed,
+            skipped_held=row.skipped_held,
+            approvals=[a.actor_id for a in approvals(uow, row.batch_id)],
+            planned_at=iso(row.planned_at),
+        )
         for row in rows
     ]
 

@@ -16,6 +16,7 @@ from cityid.enrollment.tables import applications
 from cityid.errors import BadInput, NotFound, Refused
 from cityid.retention.disposition.batches import PAGE, now
 from cityid.retention.holds import active_holds, covering_holds
+from cityid.retention.results import BatchStatus, Plan
 from cityid.retention.scope import RecordFacts
 from cityid.retention.tables import (
     BY_CLASS,
@@ -111,7 +112,7 @@ def _facts(row: Any) -> RecordFacts:
     return RecordFacts(row.record_class, row.application_id, row.enrolled_on, row.centre)
 
 
-def _finish_plan(uow: UnitOfWork, actor: Actor, batch_id: str, as_of: dt.date) -> dict[str, Any]:
+def _finish_plan(uow: UnitOfWork, actor: Actor, batch_id: str, as_of: dt.date) -> Plan:
     total, blocked, by_hold = _count_blocked(uow, batch_id)
     uow.conn.execute(
         disposition_batches.update()
@@ -122,15 +123,15 @@ def _finish_plan(uow: UnitOfWork, actor: Actor, batch_id: str, as_of: dt.date) -
         uow, actor, "retention.plan", [batch_id], reason="retention_schedule",
         extra={"due": total - blocked, "blocked": blocked, "holds": sorted(by_hold)},
     )  # fmt: skip
-    return {
-        "batch_id": batch_id,
-        "due": total - blocked,
-        "blocked": blocked,
-        "blocked_by": by_hold,
-        "total": total,
-        "as_of": as_of.isoformat(),
-        "status": "planned",
-    }
+    return Plan(
+        batch_id=batch_id,
+        due=total - blocked,
+        blocked=blocked,
+        blocked_by=by_hold,
+        total=total,
+        as_of=as_of.isoformat(),
+        status=BatchStatus.PLANNED,
+    )
 
 
 def plan(
@@ -140,7 +141,7 @@ def plan(
     *,
     as_of: dt.date | None = None,
     record_classes: list[str] | None = None,
-) -> dict[str, Any]:
+) -> Plan:
     """Snapshot what is due as of a date, and what of it active holds block (and which)."""
     authorize(runtime.policy, actor, "retention.plan")
     as_of = as_of or runtime.today()
@@ -160,7 +161,7 @@ def plan(
 
 def plan_erasure(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, *, reason: str
-) -> dict[str, Any]:
+) -> Plan:
     """Early erasure of one application (withdrawn, or at the applicant's request): a
     batch like any other, with the application and everything it holds, due now."""
     authorize(runtime.policy, actor, "retention.plan")

@@ -7,7 +7,6 @@ destroys nothing twice."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,6 +16,7 @@ from cityid.retention.disposition.certify import certify
 from cityid.retention.disposition.chunks import destroy_next_chunk
 from cityid.retention.disposition.cohort_keys import finish_cohort, pending_cohorts
 from cityid.retention.disposition.transactions import in_step, read
+from cityid.retention.results import BatchSummary
 from cityid.retention.tables import disposition_items
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -68,7 +68,7 @@ def _run_chunks(runtime: Runtime, actor: Actor, batch_id: str, progress: Progres
 
 def execute(
     runtime: Runtime, actor: Actor, batch_id: str, *, progress: Progress | None = None
-) -> dict[str, Any]:
+) -> BatchSummary:
     """Run (or resume) an approved batch to its end; returns the interface's summary."""
     authorize(runtime.policy, actor, "retention.execute")
     status = in_step(runtime, "started", lambda uow: _start(uow, actor, batch_id))

@@ -12,6 +12,7 @@ from cityid.audit import service
 from cityid.audit.merkle import leaf_hash
 from cityid.audit.verify_proofs import verify_inclusion
 from cityid.errors import BadInput
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import ReadUowDep, RuntimeDep, Staff, require
@@ -59,7 +60,7 @@ def audit_page(
         request,
         "console/audit.html",
         staff,
-        rows=rows,
+        rows=to_json(rows),
         filters=filters,
         latest=latest,
         proof=proof_result,
@@ -76,10 +77,10 @@ def _check_proof(
     entry = service.entries(uow, index, index + 1)[0]
     import base64
 
-    data = base64.b64decode(entry["leaf"])
+    data = base64.b64decode(entry.leaf)
     proof = service.inclusion_proof(runtime, index, latest.size)
     ok = verify_inclusion(
-        leaf_hash(data), index, latest.size, [bytes.fromhex(p) for p in proof["proof"]], latest.root
+        leaf_hash(data), index, latest.size, [bytes.fromhex(p) for p in proof.proof], latest.root
     )
     return {
         "ok": ok,
@@ -88,5 +89,5 @@ def _check_proof(
             if ok
             else f"entry {index} does NOT verify against the latest checkpoint"
         ),
-        "proof": proof["proof"],
+        "proof": proof.proof,
     }

@@ -7,6 +7,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from cityid.audit import service
+from cityid.jsonable import to_json
 from cityid.web.deps import ReadUowDep, RuntimeDep
 
 router = APIRouter(prefix="/audit", tags=["audit (public)"])
@@ -47,7 +48,7 @@ def inclusion(
     index: int = Query(ge=0),
     size: int | None = Query(default=None, ge=0),
 ) -> InclusionProof:
-    return InclusionProof(**service.inclusion_proof(runtime, index, size))
+    return InclusionProof(**to_json(service.inclusion_proof(runtime, index, size)))
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProof)
@@ -56,4 +57,4 @@ def consistency(
     old: int = Query(ge=0),
     new: int | None = Query(default=None, ge=0),
 ) -> ConsistencyProof:
-    return ConsistencyProof(**service.consistency_proof(runtime, old, new))
+    return ConsistencyProof(**to_json(service.consistency_proof(runtime, old, new)))

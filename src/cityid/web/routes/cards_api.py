@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from cityid.cards import service
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
@@ -85,7 +86,7 @@ def issue_card(
     uow: UowDep,
 ) -> IssuedCard:
     issued = service.issue(uow, runtime, staff.actor, body.application_id)
-    return IssuedCard(**issued)
+    return IssuedCard(**to_json(issued))
 
 
 @router.get("/{card_number}", response_model=CardView)
@@ -96,7 +97,7 @@ def show_card(
     uow: UowDep,
 ) -> CardView:
     card = service.get_card(uow, runtime, staff.actor, card_number)
-    return CardView(**card.to_json(runtime.today()))
+    return CardView(**to_json(card.shown(runtime.today())))
 
 
 @router.get("/{card_number}/qr", response_model=CardQr)
@@ -141,7 +142,7 @@ def _change(
     result = service.change_status(
         uow, runtime, staff.actor, card_number, change, body.reason, reason_code=body.reason_code
     )
-    return StatusChanged(**result)
+    return StatusChanged(**to_json(result))
 
 
 @router.post("/{card_number}/revoke", response_model=StatusChanged)
@@ -189,7 +190,7 @@ def replace_card(
         uow, runtime, staff.actor, card_number,
         reason=body.reason, note=body.note, fee_waived=body.fee_waived,
     )  # fmt: skip
-    return ReplacedCard(**result)
+    return ReplacedCard(**to_json(result))
 
 
 @router.post("/{card_number}/renew", response_model=IssuedCard, status_code=201)
@@ -201,4 +202,4 @@ def renew_card(
     uow: UowDep,
 ) -> IssuedCard:
     result = service.renew(uow, runtime, staff.actor, card_number, body.application_id)
-    return IssuedCard(**result)
+    return IssuedCard(**to_json(result))

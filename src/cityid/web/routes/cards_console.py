@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cityid.cards import service
 from cityid.cards.numbers import format_card_number, normalize_card_number
 from cityid.errors import CityIdError
+from cityid.jsonable import to_json
 from cityid.staff.permissions import is_allowed
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
@@ -58,9 +59,7 @@ def issue_card(
     except CityIdError as exc:
         uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(f"/console/cards/?error={quote(exc.message)}", status_code=303)
-    return RedirectResponse(
-        _card_url(issued["card_number"], message="Card issued."), status_code=303
-    )
+    return RedirectResponse(_card_url(issued.card_number, message="Card issued."), status_code=303)
 
 
 @router.get("/{card_number}", response_class=HTMLResponse)
@@ -80,9 +79,9 @@ def card_page(
         request,
         "console/cards/card.html",
         staff,
-        card=card.to_json(today),
+        card=to_json(card.shown(today)),
         printed_number=format_card_number(card.card_number),
-        events=events,
+        events=to_json(events),
         message=message,
         error=error,
         can_manage=is_allowed(runtime.policy, staff.actor, "card.manage"),
@@ -106,7 +105,7 @@ def change_status(
         uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
-        _card_url(card_number, message=f"The card is now {result['status']}."), status_code=303
+        _card_url(card_number, message=f"The card is now {result.status}."), status_code=303
     )
 
 
@@ -129,7 +128,7 @@ def replace_card(
         uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
     return RedirectResponse(
-        _card_url(result["card_number"], message="New card issued; the old one is revoked."),
+        _card_url(result.card_number, message="New card issued; the old one is revoked."),
         status_code=303,
     )
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from cityid.disclosure import release, requests
+from cityid.jsonable import to_json
 from cityid.vocabulary import Instrument, RequesterKind
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
@@ -87,7 +88,7 @@ def file_request(
 ) -> dict[str, Any]:
     """File a request; the answer is the rules' proposal and the rule that made it."""
     result = requests.file_request(uow, runtime, staff.actor, **body.model_dump())
-    return result
+    return to_json(result)
 
 
 @router.get("", response_model=RequestList)
@@ -97,7 +98,7 @@ def list_requests(
     uow: UowDep,
     status: Literal["open", "decided"] | None = None,
 ) -> dict[str, Any]:
-    return {"requests": requests.list_requests(uow, runtime, staff.actor, status=status)}
+    return {"requests": to_json(requests.list_requests(uow, runtime, staff.actor, status=status))}
 
 
 @router.get("/{request_id}")
@@ -109,7 +110,7 @@ def read_request(
 ) -> dict[str, Any]:
     """The whole request for counsel (audited)."""
     shown = requests.show(uow, runtime, staff.actor, request_id)
-    return shown
+    return to_json(shown)
 
 
 @router.post("/{request_id}/decision", response_model=Decided)
@@ -126,7 +127,7 @@ def decide(
         uow, runtime, staff.actor, request_id,
         override=body.override, reason=body.reason, fields=body.fields,
     )  # fmt: skip
-    return result
+    return to_json(result)
 
 
 @router.get("/{request_id}/package")

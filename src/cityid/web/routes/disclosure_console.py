@@ -55,7 +55,7 @@ def request_page(
         req=shown,
         notices=notice_list,
         decisions=DECISIONS,
-        releasable=shown["scope"].get("fields") or list(RELEASABLE_FIELDS),
+        releasable=shown.scope.get("fields") or list(RELEASABLE_FIELDS),
         may_decide=is_allowed(runtime.policy, staff.actor, "disclosure.decide"),
         may_release=is_allowed(runtime.policy, staff.actor, "disclosure.release"),
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from cityid.enrollment import idempotency, lookup, service
 from cityid.enrollment.applicant import Applicant
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
@@ -168,7 +169,7 @@ def search_applications(
     found = lookup.search(
         uow, runtime, staff.actor, body.family_name, body.given_name, body.date_of_birth
     )
-    return SearchResult(applications=[ApplicationSummary(**row) for row in found])
+    return SearchResult(applications=[ApplicationSummary(**to_json(row)) for row in found])
 
 
 @router.post("/status-check", response_model=StatusCheckResult)
@@ -191,7 +192,7 @@ def read_application(
 ) -> ApplicationView:
     """The application, decrypted for the caller. Audited. 410 when its keys are destroyed."""
     shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
-    return ApplicationView(**shown)
+    return ApplicationView(**to_json(shown))
 
 
 def _decide(
@@ -205,7 +206,7 @@ def _decide(
 ) -> DecisionResult:
     move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
     result = move[action](uow, runtime, staff.actor, application_id, body.reason)
-    return DecisionResult(**result)
+    return DecisionResult(**to_json(result))
 
 
 @router.post("/{application_id}/approve", response_model=DecisionResult)

@@ -23,6 +23,7 @@ from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.eligibility import decide
 from cityid.enrollment.pre_application import PreApplication
 from cityid.errors import CityIdError, NotFound
+from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.web.deps import FormDep, RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
@@ -260,7 +261,7 @@ def supervisor_queue(
     runtime: RuntimeDep,
     uow: UowDep,
 ) -> Response:
-    rows = lookup.queue(uow, runtime, staff.actor)
+    rows = to_json(lookup.queue(uow, runtime, staff.actor))
     return render(request, "console/enrollment/queue.html", staff, rows=rows)
 
 
@@ -291,8 +292,10 @@ def search_page(
     except ValueError:
         error = "Date of birth: not a date (use YYYY-MM-DD)"
     else:
-        rows = lookup.search(
-            uow, runtime, staff.actor, query["family_name"], query["given_name"], born
+        rows = to_json(
+            lookup.search(
+                uow, runtime, staff.actor, query["family_name"], query["given_name"], born
+            )
         )
     return render(
         request, "console/enrollment/search.html", staff, rows=rows, error=error, query=query
@@ -314,7 +317,7 @@ def application_page(
         request,
         "console/enrollment/application.html",
         staff,
-        app=shown,
+        app=to_json(shown),
         can_decide=is_allowed(runtime.policy, staff.actor, "application.decide"),
         can_withdraw=is_allowed(runtime.policy, staff.actor, "application.withdraw"),
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from cityid.jsonable import to_json
 from cityid.retention import disposition, holds
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
@@ -86,7 +87,7 @@ def list_holds(
     uow: UowDep,
 ) -> HoldList:
     found = holds.list_holds(uow, runtime, staff.actor)
-    return HoldList(holds=found)
+    return HoldList(holds=to_json(found))
 
 
 @router.post("/retention/batches", response_model=PlanOut)
@@ -97,7 +98,7 @@ def plan(
     uow: UowDep,
 ) -> PlanOut:
     result = disposition.plan(uow, runtime, staff.actor, as_of=body.as_of)
-    return PlanOut(**{k: result[k] for k in ("batch_id", "due", "blocked", "blocked_by")})
+    return PlanOut(**{k: getattr(result, k) for k in ("batch_id", "due", "blocked", "blocked_by")})
 
 
 @router.post("/retention/batches/{batch_id}/approve", response_model=BatchOut)
@@ -108,7 +109,7 @@ def approve(
     uow: UowDep,
 ) -> BatchOut:
     result = disposition.approve(uow, runtime, staff.actor, batch_id)
-    return BatchOut(batch_id=batch_id, status=result["status"])
+    return BatchOut(batch_id=batch_id, status=result.status)
 
 
 @router.post("/retention/batches/{batch_id}/execute", response_model=BatchOut)
@@ -120,7 +121,7 @@ def execute(
 ) -> BatchOut:
     uow.rollback()  # let go of the request's transaction (reads only): execution runs its own
     result = disposition.execute(runtime, staff.actor, batch_id)
-    return BatchOut(**{k: result[k] for k in BatchOut.model_fields})
+    return BatchOut(**{k: getattr(result, k) for k in BatchOut.model_fields})
 
 
 @router.get("/retention/batches/{batch_id}/certificate")

@@ -41,7 +41,7 @@ def holds_page(
         staff,
         holds=found,
         may_place=is_allowed(runtime.policy, staff.actor, "hold.place"),
-        scope_json={h["hold_id"]: json.dumps(h["scope"]) for h in found},
+        scope_json={h.hold_id: json.dumps(h.scope) for h in found},
     )
 
 

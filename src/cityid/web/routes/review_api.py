@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from cityid.jsonable import to_json
 from cityid.matching import review
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
 
@@ -62,7 +63,7 @@ def list_items(
         uow, runtime, staff.actor, status=None if status == "all" else status, kind=kind,
         limit=limit,
     )  # fmt: skip
-    return ReviewItems(items=[ReviewItem(**i) for i in items])
+    return ReviewItems(items=[ReviewItem(**to_json(i)) for i in items])
 
 
 @router.get("/counts", response_model=DecisionCounts)
@@ -82,7 +83,7 @@ def show_item(
     uow: UowDep,
 ) -> ReviewItemShown:
     shown = review.show_item(uow, runtime, staff.actor, item_id)
-    return ReviewItemShown(**shown)
+    return ReviewItemShown(**to_json(shown))
 
 
 @router.post("/items/{item_id}/decision", response_model=ReviewItem)
@@ -94,4 +95,4 @@ def decide(
     uow: UowDep,
 ) -> ReviewItem:
     decided = review.decide(uow, runtime, staff.actor, item_id, body.decision)
-    return ReviewItem(**decided)
+    return ReviewItem(**to_json(decided))

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from cityid.jsonable import to_json
 from cityid.matching import review
 from cityid.staff.permissions import is_allowed
 from cityid.web.deps import ReadUowDep, RuntimeDep, Staff, UowDep, require
@@ -24,8 +25,10 @@ def queue_page(
     uow: ReadUowDep,
     status: str = Query(default="open", pattern="^(open|decided|all)$"),
 ) -> Response:
-    items = review.list_items(
-        uow, runtime, staff.actor, status=None if status == "all" else status, limit=200
+    items = to_json(
+        review.list_items(
+            uow, runtime, staff.actor, status=None if status == "all" else status, limit=200
+        )
     )
     counts = review.decision_counts(uow, runtime, staff.actor)
     return render(
@@ -42,7 +45,7 @@ def item_page(
     uow: UowDep,
     message: str | None = Query(default=None, max_length=200),
 ) -> Response:
-    shown = review.show_item(uow, runtime, staff.actor, item_id)
+    shown = to_json(review.show_item(uow, runtime, staff.actor, item_id))
     return render(
         request,
         "console/review/item.html",
