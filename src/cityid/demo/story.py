@@ -33,8 +33,9 @@ from cityid.demo.cast import Cast, hire_staff, new_password
 from cityid.demo.checks import StepFailed, StepResult, expect, need_retention
 from cityid.devtools.faults import from_environment
 from cityid.devtools.synth.applicants import generate_applicants
+from cityid.disclosure import decisions as disclosure_decisions
+from cityid.disclosure import filing as disclosure_filing
 from cityid.disclosure import report as transparency
-from cityid.disclosure import requests as disclosure
 from cityid.enrollment import lookup
 from cityid.enrollment import service as enrollment
 from cityid.enrollment.tables import applications, document_attestations, document_copies
@@ -311,14 +312,16 @@ def step_subpoena(story: Story) -> str:
     """A federal administrative subpoena for three years of applicant data is refused."""
     rt, counsel = story.rt, story.cast["counsel"]
     with story.uow() as uow:
-        filed = disclosure.file_request(
+        filed = disclosure_filing.file_request(
             uow, rt, counsel, requester_kind="federal_law_enforcement",
             instrument="administrative_subpoena",
             scope={"from": "2014-01-01", "to": "2016-12-31"},
             requester="federal immigration agency", docket="AS-2016-0412",
             received_on=SUBPOENA_DAY,
         )  # fmt: skip
-        decided = disclosure.decide(uow, rt, counsel, filed.request_id, today=SUBPOENA_DAY)
+        decided = disclosure_decisions.decide(
+            uow, rt, counsel, filed.request_id, today=SUBPOENA_DAY
+        )
         uow.commit()
     expect(decided.decision == "denied", f"the subpoena was {decided.decision}")
     expect(bool(decided.rule), "the refusal names no rule")
