@@ -35,9 +35,7 @@ from cityid.cards.tables import cards
 from cityid.enrollment import cohorts
 from cityid.enrollment import service as enrollment_service
 from cityid.enrollment.lifecycle import WrongStatus, renewal_window
-from cityid.enrollment.repository import (
-    load_row,
-)
+from cityid.enrollment.repository import load_row
 from cityid.errors import BadInput, Refused
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor

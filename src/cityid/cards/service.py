@@ -29,18 +29,14 @@ from cityid.cards.records import (
     load_card,
     open_application,
 )
-from cityid.cards.records import (
-    now as _now,
-)
+from cityid.cards.records import now as _now
 from cityid.cards.render import render_pdf, render_png
 from cityid.cards.results import CardEvent
 from cityid.cards.status_changes import change_status
 from cityid.cards.status_service import ISSUER_PURPOSE
 from cityid.cards.tables import card_events
 from cityid.cards.verify import Purpose, VerificationResult, Verifier
-from cityid.enrollment.repository import (
-    ApplicationRecord,
-)
+from cityid.enrollment.repository import ApplicationRecord
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize

@@ -29,9 +29,7 @@ from cityid.disclosure.results import (
     RequestStatus,
     RequestSummary,
 )
-from cityid.disclosure.rules import (
-    Decision,
-)
+from cityid.disclosure.rules import Decision
 from cityid.disclosure.tables import disclosure_documents, disclosure_notices, disclosure_requests
 from cityid.errors import NotFound
 from cityid.runtime import Runtime

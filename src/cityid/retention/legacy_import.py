@@ -34,9 +34,7 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.crypto.sealing import SealedKey
 from cityid.enrollment.applicant import InvalidApplicant
-from cityid.enrollment.repository import (
-    EnrollmentKeys,
-)
+from cityid.enrollment.repository import EnrollmentKeys
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import BadInput
 from cityid.retention.legacy_rows import LineImporter, Rows
