@@ -123,7 +123,7 @@ def file_request(
     city: City, kind: str, instrument: str, scope: dict[str, Any], **more: Any
 ) -> Filed:
     """File in-process as counsel (the CLI is tested elsewhere; this keeps tests fast)."""
-    from cityid.disclosure.requests import file_request as file_
+    from cityid.disclosure.filing import file_request as file_
 
     with UnitOfWork(city.runtime.engine) as uow:
         result = file_(
@@ -135,7 +135,7 @@ def file_request(
 
 
 def decide(city: City, request_id: str, **more: Any) -> Decided:
-    from cityid.disclosure.requests import decide as decide_
+    from cityid.disclosure.decisions import decide as decide_
 
     with UnitOfWork(city.runtime.engine) as uow:
         result = decide_(uow, city.runtime, city.counsel, request_id, **more)

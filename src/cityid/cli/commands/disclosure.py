@@ -49,7 +49,7 @@ def request_file(
     ] = None,
 ) -> None:
     """File a request; prints the engine's proposed decision and the rule that made it."""
-    from cityid.disclosure.requests import file_request
+    from cityid.disclosure.filing import file_request
 
     received_on = date_option(received, "--received") if received else None
     attachments = [_read_attachment(path) for path in attach or []]
@@ -81,7 +81,7 @@ def request_decide(
     ] = None,
 ) -> None:
     """Counsel confirms the proposal, or overrides it with a written reason."""
-    from cityid.disclosure.requests import decide
+    from cityid.disclosure.decisions import decide
 
     names = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     with acting(ctx) as act:

@@ -17,7 +17,12 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cityid.retention.legacy_import import ImportReport
+    from cityid.runtime import Runtime
+    from cityid.staff.actor import Actor
 
 TARGET_RECORDS = 1_000_000
 
@@ -36,21 +41,12 @@ def _write_backlog(path: Path, applications: int, seed: int = 1) -> None:
             out.write(json.dumps(line) + "\n")
 
 
-def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
-    from cityid.bootstrap import open_runtime
-    from cityid.datadir import init_data_dir
-    from cityid.devtools.bench.scratch import bench_settings
-    from cityid.retention import disposition, holds, legacy_import
-    from cityid.retention.tables import document_copies as copies_table
-    from cityid.staff.actor import Actor
-    from cityid.store.uow import UnitOfWork
+def _timed_import(
+    runtime: Runtime, officer: Actor, data_dir: Path, records: int
+) -> tuple[ImportReport, float]:
+    """Import `records` backlog lines after a warm-up; the report and the lines per second."""
+    from cityid.retention import legacy_import
 
-    records = size or TARGET_RECORDS
-    settings = bench_settings(data_dir)
-    init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(24))
-    runtime = open_runtime(data_dir, settings)
-    officer = Actor("bench-officer", "bench-officer", "records_officer")
-    counsel = Actor("bench-counsel", "bench-counsel", "counsel")
     backlog = data_dir.parent / "backlog.jsonl"
     _write_backlog(backlog, records)
 
@@ -62,11 +58,18 @@ def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
     start = time.perf_counter()
     report = legacy_import.import_legacy(runtime, officer, backlog)
     import_seconds = time.perf_counter() - start
-    rate = report.imported / import_seconds
+    return report, report.imported / import_seconds
+
+
+def _approved_batch(runtime: Runtime, officer: Actor, counsel: Actor) -> str:
+    """Hold 1% of the copies, then plan and approve (twice) the disposition of the rest."""
+    import sqlalchemy as sa
+
+    from cityid.retention import disposition, holds
+    from cityid.retention.tables import document_copies as copies_table
+    from cityid.store.uow import UnitOfWork
 
     with UnitOfWork(runtime.engine) as uow:
-        import sqlalchemy as sa
-
         ids = (
             uow.conn.execute(
                 sa.select(copies_table.c.application_id)
@@ -83,9 +86,13 @@ def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
         disposition.approve(uow, runtime, officer, batch.batch_id)
         disposition.approve(uow, runtime, counsel, batch.batch_id)
         uow.commit()
-    runtime.engine.dispose()
-    naive_db = data_dir.parent / "naive.db"
-    shutil.copyfile(data_dir / "cityid.db", naive_db)
+    return batch.batch_id
+
+
+def _timed_destroy(runtime: Runtime, batch_id: str) -> tuple[float, float, int]:
+    """Execute the batch: total seconds, seconds until the last chunk, copies destroyed."""
+    from cityid.retention import disposition
+    from cityid.staff.actor import Actor
 
     chunks_done = [0.0]
 
@@ -93,20 +100,44 @@ def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
         chunks_done[0] = time.perf_counter()
 
     start = time.perf_counter()
-    result = disposition.execute(runtime, Actor.system(), batch.batch_id, progress=note)
+    result = disposition.execute(runtime, Actor.system(), batch_id, progress=note)
     destroy_seconds = time.perf_counter() - start
-    # Chunks scale with the records; keys, re-keying and the certificate with the cohorts.
-    chunk_seconds = chunks_done[0] - start
-    tail_seconds = destroy_seconds - chunk_seconds
-    destroyed = int(result.destroyed)
+    return destroy_seconds, chunks_done[0] - start, int(result.destroyed)
 
+
+def _timed_naive_delete(naive_db: Path) -> float:
+    """The same rows by DELETE + VACUUM, the yardstick."""
     start = time.perf_counter()
     conn = sqlite3.connect(naive_db)
     conn.execute("DELETE FROM document_copies WHERE due_on <= '2017-05-01'")
     conn.commit()
     conn.execute("VACUUM")
     conn.close()
-    naive_seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def measure(data_dir: Path, size: int) -> list[dict[str, Any]]:
+    from cityid.bootstrap import open_runtime
+    from cityid.datadir import init_data_dir
+    from cityid.devtools.bench.scratch import bench_settings
+    from cityid.staff.actor import Actor
+
+    records = size or TARGET_RECORDS
+    settings = bench_settings(data_dir)
+    init_data_dir(data_dir, settings, admin_password=secrets.token_urlsafe(24))
+    runtime = open_runtime(data_dir, settings)
+    officer = Actor("bench-officer", "bench-officer", "records_officer")
+    counsel = Actor("bench-counsel", "bench-counsel", "counsel")
+    report, rate = _timed_import(runtime, officer, data_dir, records)
+    batch_id = _approved_batch(runtime, officer, counsel)
+    runtime.engine.dispose()
+    naive_db = data_dir.parent / "naive.db"
+    shutil.copyfile(data_dir / "cityid.db", naive_db)
+
+    destroy_seconds, chunk_seconds, destroyed = _timed_destroy(runtime, batch_id)
+    # Chunks scale with the records; keys, re-keying and the certificate with the cohorts.
+    tail_seconds = destroy_seconds - chunk_seconds
+    naive_seconds = _timed_naive_delete(naive_db)
     runtime.close()
     scale = TARGET_RECORDS / max(destroyed, 1)
     return [

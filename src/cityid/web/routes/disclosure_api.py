@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from cityid.disclosure import release, requests
+from cityid.disclosure import decisions, filing, release, requests
 from cityid.jsonable import to_json
 from cityid.vocabulary import Instrument, RequesterKind
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
@@ -87,7 +87,7 @@ def file_request(
     uow: UowDep,
 ) -> dict[str, Any]:
     """File a request; the answer is the rules' proposal and the rule that made it."""
-    result = requests.file_request(uow, runtime, staff.actor, **body.model_dump())
+    result = filing.file_request(uow, runtime, staff.actor, **body.model_dump())
     return to_json(result)
 
 
@@ -123,7 +123,7 @@ def decide(
     uow: UowDep,
 ) -> dict[str, Any]:
     """Counsel confirms the proposal, or overrides it with a written reason."""
-    result = requests.decide(
+    result = decisions.decide(
         uow, runtime, staff.actor, request_id,
         override=body.override, reason=body.reason, fields=body.fields,
     )  # fmt: skip

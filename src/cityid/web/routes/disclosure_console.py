@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cityid.disclosure import notices, release, release_pdf, requests
+from cityid.disclosure import decisions, notices, release, release_pdf, requests
 from cityid.disclosure.rules import DECISIONS, RELEASABLE_FIELDS
 from cityid.staff.permissions import is_allowed
 from cityid.web.deps import FormDep, ReadUowDep, RuntimeDep, Staff, UowDep, require
@@ -75,12 +75,12 @@ def decide(
 ) -> Response:
     fields = [str(v) for v in form.getlist("fields")]
     if action == "override":
-        requests.decide(
+        decisions.decide(
             uow, runtime, staff.actor, request_id,
             override=decision or None, reason=reason or None, fields=fields or None,
         )  # fmt: skip
     else:
-        requests.decide(uow, runtime, staff.actor, request_id, reason=reason or None)
+        decisions.decide(uow, runtime, staff.actor, request_id, reason=reason or None)
     return RedirectResponse(f"/console/disclosure/{request_id}", status_code=303)
 
 

@@ -26,7 +26,7 @@ def _index(table: str, *columns: str, unique: bool = False) -> None:
         op.create_index(f"ix_{table}_{column}", table, [column], unique=unique)
 
 
-def upgrade() -> None:
+def _applications() -> None:
     op.create_table(
         "applications",
         sa.Column("application_id", sa.String(32), primary_key=True),
@@ -58,6 +58,9 @@ def upgrade() -> None:
         "applications", "status", "previous_application_id", "clerk_id", "created_at",
         "enrolled_on", "cohort_key_id", "due_on", "blind_index", "address_key",
     )  # fmt: skip
+
+
+def _application_history() -> None:
     op.create_table(
         "application_history",
         sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -78,6 +81,9 @@ def upgrade() -> None:
         sa.Column("s_reason", sa.LargeBinary, nullable=True),
     )
     _index("application_history", "application_id")
+
+
+def _document_attestations() -> None:
     op.create_table(
         "document_attestations",
         sa.Column("attestation_id", sa.String(32), primary_key=True),
@@ -107,6 +113,9 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date, nullable=True),
     )
     _index("document_attestations", "application_id", "token", "due_on")
+
+
+def _document_copies() -> None:
     op.create_table(
         "document_copies",
         sa.Column("copy_id", sa.String(32), primary_key=True),
@@ -130,6 +139,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("attestation_id", name="uq_document_copies_attestation_id"),
     )
     _index("document_copies", "application_id", "cohort_key_id", "due_on")
+
+
+def _policy_mode_changes() -> None:
     op.create_table(
         "policy_mode_changes",
         sa.Column("effective", sa.Date, primary_key=True),
@@ -137,6 +149,14 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("audit_index", sa.BigInteger, nullable=False),
     )
+
+
+def upgrade() -> None:
+    _applications()
+    _application_history()
+    _document_attestations()
+    _document_copies()
+    _policy_mode_changes()
 
 
 def downgrade() -> None:

@@ -46,7 +46,7 @@ def _append_only_triggers() -> None:
             )
 
 
-def upgrade() -> None:
+def _legal_holds() -> None:
     op.create_table(
         "legal_holds",
         sa.Column("hold_id", sa.String(32), primary_key=True),
@@ -58,6 +58,9 @@ def upgrade() -> None:
         sa.Column("placed_by", sa.String(64), nullable=False),
         sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _legal_hold_events() -> None:
     op.create_table(
         "legal_hold_events",
         sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=True),
@@ -73,6 +76,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=True),
         sa.UniqueConstraint("hold_id", "kind", name="uq_legal_hold_events_hold_id"),
     )
+
+
+def _disposition_batches() -> None:
     op.create_table(
         "disposition_batches",
         sa.Column("batch_id", sa.String(32), primary_key=True),
@@ -98,6 +104,9 @@ def upgrade() -> None:
         sa.Column("counts", sa.Text, nullable=False),
         sa.Column("certificate", sa.Text, nullable=True),
     )
+
+
+def _disposition_approvals() -> None:
     op.create_table(
         "disposition_approvals",
         sa.Column(
@@ -113,6 +122,9 @@ def upgrade() -> None:
         sa.Column("role", sa.String(32), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _disposition_items() -> None:
     op.create_table(
         "disposition_items",
         sa.Column("batch_id", sa.String(32), primary_key=True),
@@ -123,6 +135,9 @@ def upgrade() -> None:
         sa.Column("enrolled_on", sa.Date, nullable=True),
         sa.Column("centre", sa.String(80), nullable=True),
     )
+
+
+def _disposition_cohorts() -> None:
     op.create_table(
         "disposition_cohorts",
         sa.Column("batch_id", sa.String(32), primary_key=True),
@@ -132,6 +147,9 @@ def upgrade() -> None:
         sa.Column("survivors_rekeyed", sa.Integer, nullable=False),
         sa.Column("new_key_id", sa.String(64), nullable=True),
     )
+
+
+def _tombstones() -> None:
     op.create_table(
         "tombstones",
         sa.Column("record_id", sa.String(64), primary_key=True),
@@ -140,12 +158,18 @@ def upgrade() -> None:
         sa.Column("destroyed_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_tombstones_batch_id", "tombstones", ["batch_id"])
+
+
+def _destruction_receipts() -> None:
     op.create_table(
         "destruction_receipts",
         sa.Column("application_id", sa.String(32), primary_key=True),
         sa.Column("audit_index", sa.BigInteger, primary_key=True),
         sa.Column("batch_id", sa.String(32), nullable=False),
     )
+
+
+def _legacy_imports() -> None:
     op.create_table(
         "legacy_imports",
         sa.Column("file_digest", sa.String(64), primary_key=True),
@@ -156,6 +180,18 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
     )
+
+
+def upgrade() -> None:
+    _legal_holds()
+    _legal_hold_events()
+    _disposition_batches()
+    _disposition_approvals()
+    _disposition_items()
+    _disposition_cohorts()
+    _tombstones()
+    _destruction_receipts()
+    _legacy_imports()
     _append_only_triggers()
 
 
