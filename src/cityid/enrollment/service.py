@@ -12,6 +12,7 @@ someone who got no card is the least the rules allow.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from cityid.audit import log as audit_log
 from cityid.crypto import SealedKey
-from cityid.enrollment import cohorts
+from cityid.enrollment import cohorts, idempotency, pre_application
 from cityid.enrollment.applicant import (
     Applicant,
     InvalidApplicant,
@@ -191,6 +192,55 @@ def intake(
     finally:
         if own_keys:
             keys.close()
+
+
+def intake_once(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    sent: Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    pre_reference: str | None = None,
+) -> IntakeOutcome:
+    """Every door's intake of one object (`sent`, as the door received it). Caller commits.
+
+    With `idempotency_key`, the same actor sending the same key and the same `sent`
+    within a day gets the first outcome back (and an "application.intake_replayed"
+    entry) and nothing is taken in again; the same key with another request raises
+    `KeyReused`; the outcome is kept in this unit of work, so it exists only if the
+    intake does. `pre_reference`, the desk's pre-application, closes when an
+    application is stored (not on a replay: the first intake closed it).
+    """
+    authorize(runtime.policy, actor, "application.create")
+    now = dt.datetime.now(dt.UTC)
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+        earlier = idempotency.recall(uow, actor, idempotency_key, sent, now)
+        if earlier is not None:
+            return _outcome_kept(earlier)
+    today = runtime.today()
+    outcome = intake(uow, runtime, actor, parse_request(sent, runtime, today), today=today)
+    if idempotency_key is not None:
+        idempotency.remember(uow, actor, idempotency_key, sent, dataclasses.asdict(outcome), now)
+    if pre_reference and outcome.application_id is not None:
+        pre_application.close(uow, runtime, actor, pre_reference)
+    return outcome
+
+
+def _outcome_kept(kept: Mapping[str, Any]) -> IntakeOutcome:
+    """The outcome as `intake_once` keeps it (`asdict`), or as the JSON API kept its
+    answer before intake moved here (points nested): keys live a day across an upgrade."""
+    fields = dict(kept)
+    points = fields.pop("points", None)
+    if points is not None:
+        fields.update(
+            identity_points=points["identity"],
+            residency_points=points["residency"],
+            total_points=points["total"],
+        )
+    fields["status"] = ApplicationStatus(fields["status"])
+    return IntakeOutcome(**fields)
 
 
 def _store(
