@@ -35,8 +35,7 @@ from cityid.devtools.faults import from_environment
 from cityid.devtools.synth.applicants import generate_applicants
 from cityid.disclosure import report as transparency
 from cityid.disclosure import requests as disclosure
-from cityid.enrollment import lookup
-from cityid.enrollment import service as enrollment
+from cityid.enrollment import lookup, transitions
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import CityIdError, Refused
 from cityid.operations.accounts import find_user
@@ -194,7 +193,7 @@ def step_cards(story: Story) -> str:
     issued: list[Issued] = []
     with story.uow() as uow:
         for application_id in chosen[:CARDS_TO_ISSUE]:
-            enrollment.approve(uow, rt, supervisor, application_id, "documents seen")
+            transitions.approve(uow, rt, supervisor, application_id, "documents seen")
             # Signed with today's clock, so the bank below checks them as valid now.
             issued.append(cards.issue(uow, rt, supervisor, application_id))
         uow.commit()

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
-from cityid.enrollment import lookup, service
+from cityid.enrollment import lookup, service, transitions
 from cityid.enrollment.applicant import Applicant
 from cityid.jsonable import to_json
 from cityid.runtime import Runtime
@@ -192,7 +192,10 @@ def _decide(
     uow: UnitOfWork,
     request: Request,
 ) -> DecisionResult:
-    move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    move = {
+        "approve": transitions.approve, "reject": transitions.reject,
+        "withdraw": transitions.withdraw,
+    }  # fmt: skip
     result = move[action](uow, runtime, staff.actor, application_id, body.reason)
     return DecisionResult(**to_json(result))
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from cityid.enrollment import lookup, pre_application, service
+from cityid.enrollment import lookup, pre_application, service, transitions
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.eligibility import decide
 from cityid.enrollment.idempotency import KeyReused
@@ -339,7 +339,10 @@ def application_decision(
     """Approve, reject or withdraw from the application view (the service checks roles)."""
     action = form.get("action")
     reason = form.get("reason")
-    moves = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    moves = {
+        "approve": transitions.approve, "reject": transitions.reject,
+        "withdraw": transitions.withdraw,
+    }  # fmt: skip
     if not isinstance(action, str) or action not in moves:
         return RedirectResponse(f"/console/applications/{application_id}", status_code=303)
     moves[action](
