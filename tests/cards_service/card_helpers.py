@@ -11,6 +11,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from cityid.enrollment import service as enrollment
+from cityid.enrollment import transitions
 from cityid.enrollment.mrz import make_td3
 from cityid.operations.accounts import add_user
 from cityid.runtime import Runtime
@@ -97,7 +98,7 @@ def approved_application(runtime: Runtime, actor: Actor, **line: Any) -> str:
         request = enrollment.parse_request(applicant_line(today, **line), runtime, today)
         outcome = enrollment.intake(uow, runtime, actor, request)
         assert outcome.application_id, outcome.reasons
-        enrollment.approve(uow, runtime, actor, outcome.application_id)
+        transitions.approve(uow, runtime, actor, outcome.application_id)
         uow.commit()
     return outcome.application_id
 

@@ -18,6 +18,7 @@ from cityid.audit import service as audit_service
 from cityid.bootstrap import open_runtime
 from cityid.cards import service as cards
 from cityid.enrollment import service as enrollment
+from cityid.enrollment import transitions
 from cityid.enrollment.tables import applications
 from cityid.errors import Forbidden
 from cityid.matching import review
@@ -79,7 +80,7 @@ def scenario(data_dir: Path) -> Iterator[Scenario]:
         add_user(uow, runtime.policy, username="clerk1", role="clerk", password=PASSWORD, by=admin)
         ids = [_intake(uow, runtime, person) for person in PEOPLE]
         _intake(uow, runtime, REUSER)
-        enrollment.approve(uow, runtime, supervisor, ids[0])
+        transitions.approve(uow, runtime, supervisor, ids[0])
         cards.issue(uow, runtime, supervisor, ids[0])
         uow.commit()
     with UnitOfWork(runtime.engine) as uow:

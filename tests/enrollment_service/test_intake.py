@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from cityid.audit.tables import audit_entries, audit_targets
 from cityid.crypto import KeyDestroyed
-from cityid.enrollment import lookup, service
+from cityid.enrollment import lookup, service, transitions
 from cityid.enrollment.repository import EnrollmentKeys
 from cityid.enrollment.tables import applications, document_attestations, document_copies
 from cityid.errors import Forbidden, NotFound
@@ -134,7 +134,7 @@ def test_clerk_cannot_decide_supervisor_can(runtime: Runtime, staff: dict[str, A
     assert outcome.application_id
     app_id = outcome.application_id
     with UnitOfWork(runtime.engine) as uow, pytest.raises(Forbidden):
-        service.approve(uow, runtime, staff["clerk"], app_id)
+        transitions.approve(uow, runtime, staff["clerk"], app_id)
     with UnitOfWork(runtime.engine) as uow, pytest.raises(Forbidden):
         service.intake(
             uow,
@@ -143,7 +143,7 @@ def test_clerk_cannot_decide_supervisor_can(runtime: Runtime, staff: dict[str, A
             service.parse_request(applicant_line(), runtime, runtime.today()),
         )
     with UnitOfWork(runtime.engine) as uow:
-        result = service.reject(
+        result = transitions.reject(
             uow, runtime, staff["supervisor"], app_id, "photo does not match: Marisol"
         )
         uow.commit()

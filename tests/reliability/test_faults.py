@@ -93,6 +93,7 @@ def _approved_application(data_dir: Path) -> str:
     """One eligible synthetic applicant taken in and approved by a supervisor."""
     from cityid.bootstrap import open_runtime
     from cityid.enrollment import service as enrollment
+    from cityid.enrollment import transitions
     from cityid.operations.accounts import add_user
     from cityid.staff.actor import Actor
     from cityid.store.uow import UnitOfWork
@@ -106,7 +107,7 @@ def _approved_application(data_dir: Path) -> str:
             request = enrollment.parse_request(eligible_applicants(1, seed=5)[0], runtime, today)
             outcome = enrollment.intake(uow, runtime, actor, request)
             assert outcome.application_id, outcome.reasons
-            enrollment.approve(uow, runtime, actor, outcome.application_id)
+            transitions.approve(uow, runtime, actor, outcome.application_id)
             uow.commit()
         return str(outcome.application_id)
     finally:

@@ -33,7 +33,7 @@ from cityid.cards.results import Issued, Replaced
 from cityid.cards.status_service import ISSUER_PURPOSE
 from cityid.cards.tables import cards
 from cityid.enrollment import cohorts
-from cityid.enrollment import service as enrollment_service
+from cityid.enrollment import transitions as enrollment_transitions
 from cityid.enrollment.lifecycle import WrongStatus, renewal_window
 from cityid.enrollment.repository import load_row
 from cityid.errors import BadInput, Refused
@@ -137,7 +137,7 @@ def issue(
         set_status(uow, previous, ending)
         record_event(uow, previous.card_id, ending, actor, f"superseded:{row.app_type}")
     # Enrollment moves the application to "issued" and starts its retention clock.
-    enrollment_service.mark_issued(uow, runtime, actor, application_id, expires_on)
+    enrollment_transitions.mark_issued(uow, runtime, actor, application_id, expires_on)
     audit_log.append(
         uow,
         actor,

@@ -29,7 +29,7 @@ from cityid.demo.checks import expect
 from cityid.demo.stage import Story
 from cityid.devtools.faults import from_environment
 from cityid.devtools.synth.applicants import generate_applicants
-from cityid.enrollment import service as enrollment
+from cityid.enrollment import transitions
 from cityid.enrollment.tables import document_attestations, document_copies
 from cityid.operations.accounts import find_user
 from cityid.store.uow import UnitOfWork
@@ -125,7 +125,7 @@ def step_cards(story: Story) -> str:
     issued: list[Issued] = []
     with story.uow() as uow:
         for application_id in chosen[:CARDS_TO_ISSUE]:
-            enrollment.approve(uow, rt, supervisor, application_id, "documents seen")
+            transitions.approve(uow, rt, supervisor, application_id, "documents seen")
             # Signed with today's clock, so the bank below checks them as valid now.
             issued.append(cards.issue(uow, rt, supervisor, application_id))
         uow.commit()

@@ -1,4 +1,4 @@
-"""Enrollment services: intake, decisions, withdrawal, issuance, policy mode changes.
+"""Enrollment services: intake (once per idempotency key), policy mode changes.
 
 Every function takes the caller's unit of work, appends its audit entry there, and
 leaves the commit to the caller, so an action never exists without its entry.
@@ -7,11 +7,14 @@ Ineligible applicants are answered, not stored: `intake` returns status "rejecte
 the reasons to read out, writes no application row, and appends one audit entry
 ("application.ineligible", no targets) so the count is known. Keeping nothing about
 someone who got no card is the least the rules allow.
+
+The rows are sealed and written in `storing`; the moves after intake (approve, reject,
+withdraw, mark issued) are in `transitions`.
 """
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -22,42 +25,30 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from cityid.audit import log as audit_log
-from cityid.crypto import SealedKey
-from cityid.enrollment import cohorts
+from cityid.enrollment import idempotency, pre_application
 from cityid.enrollment.applicant import (
     Applicant,
     InvalidApplicant,
     parse_applicant,
 )
-from cityid.enrollment.document_token import document_token
 from cityid.enrollment.eligibility import EligibilityDecision, decide
 from cityid.enrollment.lifecycle import (
     APPLICATION_TYPES,
     ApplicationStatus,
     CardState,
     check_application_type,
-    check_move,
 )
 from cityid.enrollment.photo import PhotoError, ProcessedPhoto, decode_photo_b64, process_photo
 from cityid.enrollment.repository import (
     EnrollmentKeys,
     add_history,
-    address_key,
-    blind_index,
-    document_token_purpose,
-    load_row,
-    new_id,
-    new_reference,
     now,
-    personal_fields,
-    sealed_key_of,
 )
-from cityid.enrollment.results import IntakeItem, MarkedIssued, StatusMoved
+from cityid.enrollment.results import IntakeItem
 from cityid.enrollment.screening import mrz_failure, screen
+from cityid.enrollment.storing import write_application
 from cityid.enrollment.tables import (
     applications,
-    document_attestations,
-    document_copies,
     policy_mode_changes,
 )
 from cityid.errors import BadInput
@@ -65,7 +56,6 @@ from cityid.runtime import ProcessService, Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
-from cityid.vocabulary import ADDRESS_KEY_PURPOSE, BLIND_INDEX_PURPOSE
 
 # The document-mode changes this process has seen recorded: checked once, not per intake.
 MODE_CHANGES_SEEN: ProcessService[set[tuple[dt.date, str]]] = ProcessService(
@@ -193,6 +183,55 @@ def intake(
             keys.close()
 
 
+def intake_once(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    sent: Mapping[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    pre_reference: str | None = None,
+) -> IntakeOutcome:
+    """Every door's intake of one object (`sent`, as the door received it). Caller commits.
+
+    With `idempotency_key`, the same actor sending the same key and the same `sent`
+    within a day gets the first outcome back (and an "application.intake_replayed"
+    entry) and nothing is taken in again; the same key with another request raises
+    `KeyReused`; the outcome is kept in this unit of work, so it exists only if the
+    intake does. `pre_reference`, the desk's pre-application, closes when an
+    application is stored (not on a replay: the first intake closed it).
+    """
+    authorize(runtime.policy, actor, "application.create")
+    now = dt.datetime.now(dt.UTC)
+    if idempotency_key is not None:
+        idempotency.check_key(idempotency_key)
+        earlier = idempotency.recall(uow, actor, idempotency_key, sent, now)
+        if earlier is not None:
+            return _outcome_kept(earlier)
+    today = runtime.today()
+    outcome = intake(uow, runtime, actor, parse_request(sent, runtime, today), today=today)
+    if idempotency_key is not None:
+        idempotency.remember(uow, actor, idempotency_key, sent, dataclasses.asdict(outcome), now)
+    if pre_reference and outcome.application_id is not None:
+        pre_application.close(uow, runtime, actor, pre_reference)
+    return outcome
+
+
+def _outcome_kept(kept: Mapping[str, Any]) -> IntakeOutcome:
+    """The outcome as `intake_once` keeps it (`asdict`), or as the JSON API kept its
+    answer before intake moved here (points nested): keys live a day across an upgrade."""
+    fields = dict(kept)
+    points = fields.pop("points", None)
+    if points is not None:
+        fields.update(
+            identity_points=points["identity"],
+            residency_points=points["residency"],
+            total_points=points["total"],
+        )
+    fields["status"] = ApplicationStatus(fields["status"])
+    return IntakeOutcome(**fields)
+
+
 def _store(
     uow: UnitOfWork,
     runtime: Runtime,
@@ -204,56 +243,14 @@ def _store(
     today: dt.date,
     centre: str | None,
 ) -> IntakeOutcome:
-    policy = runtime.policy
+    """Write the application, screen it, and give it its status, history and entry."""
     applicant = request.applicant
-    application_id = new_id("app")
-    reference = new_reference()
-    sealed = keys.sealer.new_record_key(
-        "application", cohorts.application_period(today), application_id
-    )
-    plain = personal_fields(applicant)
-    if photo is not None:
-        plain["photo"] = photo.portrait_jpeg
-        plain["face"] = photo.face_webp
-    sealed_columns = {
-        f"s_{name}": None if value is None else keys.sealer.seal_field(
-            sealed, application_id, name, value
-        )
-        for name, value in plain.items()
-    }  # fmt: skip
-    blind = keys.hasher(BLIND_INDEX_PURPOSE)
-    stamp = now()
-    uow.conn.execute(
-        applications.insert().values(
-            application_id=application_id,
-            reference=reference,
-            status="draft",
-            app_type=request.application_type,
-            previous_application_id=request.previous_application_id,
-            centre=centre,
-            clerk_id=actor.user_id,
-            created_at=stamp,
-            updated_at=stamp,
-            enrolled_on=today,
-            cohort_key_id=sealed.cohort_key_id,
-            wrapped_key=sealed.wrapped,
-            due_on=None,
-            blind_index=blind_index(
-                blind, applicant.family_name, applicant.given_name, applicant.date_of_birth
-            ),
-            blind_key_id=blind.key_id,
-            address_key=address_key(keys.hasher(ADDRESS_KEY_PURPOSE), applicant),
-            identity_points=decision.identity_points,
-            residency_points=decision.residency_points,
-            total_points=decision.total_points,
-            notes=json.dumps(decision.notes),
-            **sealed_columns,
-        )
-    )
-    retained = _attest_documents(
-        uow, runtime, actor, application_id, applicant, decision, keys, today
-    )
-
+    written = write_application(
+        uow, runtime, actor, applicant, decision, photo, keys, today,
+        application_type=request.application_type,
+        previous_application_id=request.previous_application_id, centre=centre,
+    )  # fmt: skip
+    application_id = written.application_id
     flags: list[dict[str, Any]] = []
     for _failure in decision.mrz_failures:
         flags.extend(dict(f) for f in mrz_failure(False))
@@ -264,7 +261,7 @@ def _store(
         .where(applications.c.application_id == application_id)
         .values(status=status, flags=json.dumps(flags))
     )
-    add_history(uow, keys.sealer, sealed, application_id, status, actor.user_id, "intake")
+    add_history(uow, keys.sealer, written.sealed, application_id, status, actor.user_id, "intake")
     audit_log.append(
         uow,
         actor,
@@ -275,108 +272,20 @@ def _store(
             "status": status,
             "flags": len(flags),
             "documents": len(applicant.documents),
-            "copies_retained": retained,
-            "document_mode": policy.retention.mode_on(today),
+            "copies_retained": written.copies_retained,
+            "document_mode": runtime.policy.retention.mode_on(today),
         },
     )
     return IntakeOutcome(
         status=status,
         application_id=application_id,
-        reference=reference,
+        reference=written.reference,
         flags=flags,
         notes=list(decision.notes),
         identity_points=decision.identity_points,
         residency_points=decision.residency_points,
         total_points=decision.total_points,
     )
-
-
-def _attest_documents(
-    uow: UnitOfWork,
-    runtime: Runtime,
-    actor: Actor,
-    application_id: str,
-    applicant: Applicant,
-    decision: EligibilityDecision,
-    keys: EnrollmentKeys,
-    today: dt.date,
-) -> int:
-    """One attestation per document presented; in retain mode, a sealed copy if given.
-
-    In verify-and-discard mode the copy (and the number) go no further than this frame.
-    """
-    policy = runtime.policy
-    retain = policy.retention.mode_on(today) == "retain"
-    token_hasher = keys.hasher(document_token_purpose())
-    failed = {f.index for f in decision.mrz_failures}
-    stamp = now()
-    rows: list[dict[str, Any]] = []
-    copies: list[dict[str, Any]] = []
-    for points, doc in zip(decision.document_points, applicant.documents, strict=True):
-        attestation_id = new_id("att")
-        kind = policy.document_type(doc.type)
-        keep_copy = retain and doc.copy_b64 is not None
-        rows.append(
-            {
-                "attestation_id": attestation_id,
-                "application_id": application_id,
-                "position": points.index,
-                "doc_type": doc.type,
-                "issuing_country": doc.issuing_country,
-                "identity_points": points.identity_points,
-                "residency_points": points.residency_points,
-                "points": points.points,
-                "outcome": "mrz_failed" if points.index in failed
-                else ("counted" if points.counted else "not_counted"),
-                "mrz_checked": bool(kind is not None and kind.mrz != "none" and doc.mrz),
-                "verifier_id": actor.user_id,
-                "verified_at": stamp,
-                "token": document_token(
-                    token_hasher, doc.type, doc.issuing_country, doc.number
-                ).hex(),
-                "token_key_id": token_hasher.key_id,
-                "copy_status": "retained" if keep_copy else "not_retained",
-                "due_on": None,
-            }
-        )  # fmt: skip
-        if keep_copy:
-            assert doc.copy_b64 is not None
-            copies.append(
-                _sealed_copy(runtime, keys, attestation_id, application_id, doc.copy_b64, today)
-            )
-    if rows:
-        uow.conn.execute(document_attestations.insert(), rows)
-    if copies:
-        uow.conn.execute(document_copies.insert(), copies)
-    return len(copies)
-
-
-def _sealed_copy(
-    runtime: Runtime,
-    keys: EnrollmentKeys,
-    attestation_id: str,
-    application_id: str,
-    copy_b64: str,
-    today: dt.date,
-) -> dict[str, Any]:
-    """A document copy in its own cohort: record class document_copy, period of its due date."""
-    due_on = cohorts.document_copy_due(runtime.policy, today)
-    copy_id = new_id("doc")
-    sealed = keys.sealer.new_record_key(
-        "document_copy", cohorts.document_copy_period(runtime.policy, due_on), copy_id
-    )
-    image = base64.b64decode(copy_b64)
-    return {
-        "copy_id": copy_id,
-        "attestation_id": attestation_id,
-        "application_id": application_id,
-        "enrolled_on": today,
-        "cohort_key_id": sealed.cohort_key_id,
-        "wrapped_key": sealed.wrapped,
-        "due_on": due_on,
-        "s_image": keys.sealer.seal_field(sealed, copy_id, "image", image),
-        "created_at": now(),
-    }
 
 
 def _card_state(uow: UnitOfWork, previous_id: str | None) -> CardState | None:
@@ -440,110 +349,3 @@ def record_mode_changes(uow: UnitOfWork, runtime: Runtime, today: dt.date | None
     # because a rolled-back intake is retried by a later one via the query above.
     known.update((c.effective, c.mode) for c in due if (c.effective, c.mode) in recorded)
     return count
-
-
-# --- decisions ----------------------------------------------------------------------------
-
-
-def _move(
-    uow: UnitOfWork,
-    runtime: Runtime,
-    actor: Actor,
-    application_id: str,
-    target: str,
-    permission: str,
-    reason_code: str,
-    reason_text: str | None,
-    **values: Any,
-) -> StatusMoved:
-    authorize(runtime.policy, actor, permission)
-    row = load_row(uow, application_id, for_update=True)
-    check_move(row.status, target)
-    uow.conn.execute(
-        applications.update()
-        .where(applications.c.application_id == application_id)
-        .values(status=target, updated_at=now(), **values)
-    )
-    with EnrollmentKeys.open(runtime.keystore) as keys:
-        add_history(
-            uow, keys.sealer, row, application_id, target, actor.user_id, reason_code, reason_text
-        )
-    audit_log.append(
-        uow,
-        actor,
-        f"application.{_ACTION[target]}",
-        [application_id],
-        reason=reason_code,
-        extra={"from_status": row.status},
-    )
-    return StatusMoved(application_id, ApplicationStatus(target), ApplicationStatus(row.status))
-
-
-_ACTION = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw", "issued": "issue"}
-
-
-def approve(
-    uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
-) -> StatusMoved:
-    return _move(
-        uow, runtime, actor, application_id, "approved", "application.decide",
-        "supervisor_decision", reason,
-    )  # fmt: skip
-
-
-def reject(
-    uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
-) -> StatusMoved:
-    """Rejected applications fall due at once: retention keeps only what the rules allow."""
-    return _move(
-        uow, runtime, actor, application_id, "rejected", "application.decide",
-        "supervisor_decision", reason, due_on=runtime.today(),
-    )  # fmt: skip
-
-
-def withdraw(
-    uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
-) -> StatusMoved:
-    """A withdrawn application falls due at once; retention erases it (re-keying its cohort)."""
-    return _move(
-        uow, runtime, actor, application_id, "withdrawn", "application.withdraw",
-        "applicant_withdrew", reason, due_on=runtime.today(),
-    )  # fmt: skip
-
-
-def mark_issued(
-    uow: UnitOfWork,
-    runtime: Runtime,
-    actor: Actor,
-    application_id: str,
-    card_expires_on: dt.date,
-) -> MarkedIssued:
-    """For the card service: the card is issued, so the retention clock is known now.
-
-    The application's data key moves to the cohort of the month it falls due (card
-    expiry + the schedule's keep period); its attestations get the same due date.
-    """
-    authorize(runtime.policy, actor, "card.issue")
-    policy = runtime.policy
-    due_on = cohorts.due_after_card(policy, "application", card_expires_on)
-    row = load_row(uow, application_id, for_update=True)
-    check_move(row.status, "issued")
-    schedule = policy.schedule_for("application")
-    with EnrollmentKeys.open(runtime.keystore) as keys:
-        new_cohort = runtime.keystore.ensure_cohort_key(
-            "application", cohorts.period_of(due_on, schedule)
-        )
-        moved: SealedKey = keys.sealer.rewrap(sealed_key_of(row), application_id, new_cohort)
-    result = _move(
-        uow, runtime, actor, application_id, "issued", "card.issue", "card_issued", None,
-        card_expires_on=card_expires_on, due_on=due_on,
-        cohort_key_id=moved.cohort_key_id, wrapped_key=moved.wrapped,
-    )  # fmt: skip
-    uow.conn.execute(
-        document_attestations.update()
-        .where(document_attestations.c.application_id == application_id)
-        .values(due_on=cohorts.due_after_card(policy, "document_attestation", card_expires_on))
-    )
-    return MarkedIssued(
-        result.application_id, result.status, result.previous_status, due_on.isoformat()
-    )

@@ -174,9 +174,12 @@ def application_show(
 
 
 def _decide(ctx: typer.Context, action: str, application_id: str, reason: str | None) -> None:
-    from cityid.enrollment import service
+    from cityid.enrollment import transitions
 
-    move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    move = {
+        "approve": transitions.approve, "reject": transitions.reject,
+        "withdraw": transitions.withdraw,
+    }  # fmt: skip
     with acting(ctx) as act:
         result = move[action](act.uow, act.runtime, act.actor, application_id, reason)
     act.emit(result, f"{application_id}: {result.status}.")

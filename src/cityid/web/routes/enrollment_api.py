@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
-from cityid.enrollment import idempotency, lookup, service
+from cityid.enrollment import lookup, service, transitions
 from cityid.enrollment.applicant import Applicant
 from cityid.jsonable import to_json
 from cityid.runtime import Runtime
@@ -120,17 +120,10 @@ def create_application(
     ] = None,
 ) -> IntakeResult:
     """Take an application in. Ineligible applicants get reasons and nothing is stored."""
-    now = dt.datetime.now(dt.UTC)
-    sent = body.model_dump(mode="json")
-    if idempotency_key is not None:
-        idempotency.check_key(idempotency_key)
-        earlier = idempotency.recall(uow, staff.actor, idempotency_key, sent, now)
-        if earlier is not None:
-            return IntakeResult.model_validate(earlier)
-    today = runtime.today()
-    intake_request = service.parse_request(sent, runtime, today)
-    outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
-    result = IntakeResult(
+    outcome = service.intake_once(
+        uow, runtime, staff.actor, body.model_dump(mode="json"), idempotency_key=idempotency_key
+    )
+    return IntakeResult(
         application_id=outcome.application_id,
         reference=outcome.reference,
         status=outcome.status,  # type: ignore[arg-type]
@@ -143,11 +136,6 @@ def create_application(
             total=outcome.total_points,
         ),
     )
-    if idempotency_key is not None:
-        idempotency.remember(
-            uow, staff.actor, idempotency_key, sent, result.model_dump(mode="json"), now
-        )
-    return result
 
 
 class SearchBody(BaseModel):
@@ -204,7 +192,10 @@ def _decide(
     uow: UnitOfWork,
     request: Request,
 ) -> DecisionResult:
-    move = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    move = {
+        "approve": transitions.approve, "reject": transitions.reject,
+        "withdraw": transitions.withdraw,
+    }  # fmt: skip
     result = move[action](uow, runtime, staff.actor, application_id, body.reason)
     return DecisionResult(**to_json(result))
 

@@ -9,7 +9,6 @@ eligibility engine on every change.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as dt
 import secrets
 from typing import Annotated, Any
@@ -18,9 +17,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from cityid.enrollment import idempotency, lookup, pre_application, service
+from cityid.enrollment import lookup, pre_application, service, transitions
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.eligibility import decide
+from cityid.enrollment.idempotency import KeyReused
 from cityid.enrollment.pre_application import PreApplication
 from cityid.errors import CityIdError, NotFound
 from cityid.jsonable import to_json
@@ -212,26 +212,16 @@ def desk_step(
                 return _desk(request, staff, runtime, "review", values, exc.field_errors)
     if target != "submit":
         return _desk(request, staff, runtime, target, values, tally=_tally(runtime, values))
-    line, now = to_line(values), dt.datetime.now(dt.UTC)
     key = f"desk:{values['intake_key']}" if values.get("intake_key") else None
     try:
-        earlier = None
-        if key is not None:
-            idempotency.check_key(key)
-            earlier = idempotency.recall(uow, staff.actor, key, line, now)
-        if earlier is not None:
-            outcome = service.IntakeOutcome(**earlier)
-        else:
-            intake_request = service.parse_request(line, runtime, today)
-            outcome = service.intake(uow, runtime, staff.actor, intake_request, today=today)
-            if key is not None:
-                idempotency.remember(uow, staff.actor, key, line, dataclasses.asdict(outcome), now)
-            if outcome.application_id is not None and values.get("pre_reference"):
-                pre_application.close(uow, runtime, staff.actor, values["pre_reference"])
+        outcome = service.intake_once(
+            uow, runtime, staff.actor, to_line(values),
+            idempotency_key=key, pre_reference=values.get("pre_reference"),
+        )  # fmt: skip
     except InvalidApplicant as exc:
         uow.rollback()  # the answer is the form again: keep nothing
         return _desk(request, staff, runtime, "review", values, exc.field_errors)
-    except idempotency.KeyReused:
+    except KeyReused:
         uow.rollback()
         problem = "This form was already submitted with other answers: start a new application."
         return _desk(request, staff, runtime, "review", values, [("(application)", problem)])
@@ -349,7 +339,10 @@ def application_decision(
     """Approve, reject or withdraw from the application view (the service checks roles)."""
     action = form.get("action")
     reason = form.get("reason")
-    moves = {"approve": service.approve, "reject": service.reject, "withdraw": service.withdraw}
+    moves = {
+        "approve": transitions.approve, "reject": transitions.reject,
+        "withdraw": transitions.withdraw,
+    }  # fmt: skip
     if not isinstance(action, str) or action not in moves:
         return RedirectResponse(f"/console/applications/{application_id}", status_code=303)
     moves[action](
