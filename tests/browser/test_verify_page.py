@@ -54,3 +54,20 @@ def test_age_check_of_an_uploaded_card_shows_valid_and_no_address(
     assert STREET not in page.content() and "11372" not in text
     assert page.locator("#verify-result img.face").count() == 1
     screenshot(page, "verify-page-age-valid")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_verify_page_fits_a_phone_and_a_desk_screen(
+    live_server: LiveServer, browser: Any, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(f"{live_server.url}/verify")
+    overflowing = page.evaluate(
+        "[...document.querySelectorAll('input, select, textarea, button')]"
+        ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
+        ".length"
+    )
+    assert overflowing == 0  # the file chooser once ran past the edge of a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"verify-page-{width}")
+    page.close()

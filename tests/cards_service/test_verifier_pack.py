@@ -137,3 +137,37 @@ def test_the_served_pack_is_the_exported_one_and_carries_the_checkpoint(
     assert _verify(desk, desk.qr(number), tmp_path / "pack.cwt", keys).json["result"] == (
         "suspended"
     )
+
+
+def test_the_pack_and_the_lists_inside_verify_in_pycose_with_the_exported_keys(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """The pack is plain COSE: a verifier that never installs cityid can check it."""
+    import cbor2
+    from pycose.headers import KID
+    from pycose.keys import CoseKey
+    from pycose.messages import Sign1Message
+
+    def sign1(token: bytes) -> Sign1Message:
+        item = cbor2.loads(token)
+        assert isinstance(item, cbor2.CBORTag) and item.tag == 18
+        protected, unprotected, payload, signature = item.value
+        return Sign1Message.from_cose_obj([protected, dict(unprotected), payload, signature], True)
+
+    desk.issue()
+    keys = {
+        bytes(k.kid): k
+        for k in (
+            CoseKey.from_dict(dict(e))
+            for e in cbor2.loads(_pinned_keys(desk, tmp_path).read_bytes())
+        )
+    }
+    pack = sign1(_export(desk, tmp_path).read_bytes())
+    pack.key = keys[bytes(pack.phdr[KID])]
+    assert pack.verify_signature()
+    contents = cbor2.loads(pack.payload)
+    assert contents["status_lists"]
+    for token in contents["status_lists"]:
+        status_list = sign1(token)
+        status_list.key = keys[bytes(status_list.phdr[KID])]
+        assert status_list.verify_signature()
