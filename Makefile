@@ -31,15 +31,17 @@ system-deps:
 	  fi; \
 	fi
 
+# `cityid demo-state` writes DATA_DIR/{config.toml,policy.toml,keystore.json,cityid.db},
+# DATA_DIR/demo-files/ (the story's exports) and DATA_DIR/logins.txt (one login per role).
 run: $(STAMP)
 	@if [ ! -f "$(DATA_DIR)/config.toml" ]; then \
 	  $(BIN)/cityid demo-state --data-dir "$(DATA_DIR)" \
 	    || echo "cityid: the demo story did not load completely (see above); serving what there is"; \
 	fi
-	@echo "cityid: console at http://$(HOST):$(PORT)/console/"
-	@if [ -f "$(DATA_DIR)/admin.password" ]; then \
-	  echo "cityid: sign in as admin with the password in $(DATA_DIR)/admin.password"; fi
-	@if [ -f "$(DATA_DIR)/logins.txt" ]; then cat "$(DATA_DIR)/logins.txt"; fi
+	@echo "cityid: public pages at http://$(HOST):$(PORT)/ , staff console at http://$(HOST):$(PORT)/console/"
+	@if [ -f "$(DATA_DIR)/logins.txt" ]; then \
+	  echo "cityid: staff logins (one per role) from $(DATA_DIR)/logins.txt:"; cat "$(DATA_DIR)/logins.txt"; \
+	else echo "cityid: no $(DATA_DIR)/logins.txt; add staff with: $(BIN)/cityid --data-dir $(DATA_DIR) user add --help"; fi
 	CITYID_INSECURE_COOKIES=1 $(BIN)/cityid serve --data-dir "$(DATA_DIR)" --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -51,8 +51,9 @@ def count() -> dict[str, int]:
         if in_cli:
             counts["cli_unit_of_work_opened"] += text.count("UnitOfWork(")
         for node in ast.walk(tree):
+            enum_bases = ("Enum", "StrEnum", "IntEnum", "enum.Enum")
             if isinstance(node, ast.ClassDef) and any(
-                ast.unparse(base) in ("Enum", "StrEnum", "IntEnum", "enum.Enum") for base in node.bases
+                ast.unparse(base) in enum_bases for base in node.bases
             ):
                 counts["enums"] += 1
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

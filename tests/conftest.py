@@ -47,6 +47,32 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+SECOND_FACTOR_LINE = 'second_factor_required_roles = ["admin", "counsel", "records_officer"]'
+
+
+def policy_without_second_factor() -> str:
+    """The shipped policy with no role required to use TOTP (see the fixture below)."""
+    from cityid.policy.loader import default_policy_text
+
+    text = default_policy_text()
+    assert SECOND_FACTOR_LINE in text
+    return text.replace(SECOND_FACTOR_LINE, "second_factor_required_roles = []")
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_optional_unless_marked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped policy makes admins, counsel and records officers set up TOTP at
+    sign-in. Tests of other rooms sign those roles in with a password alone, so the data
+    dirs they make get the policy without that requirement; tests of the second factor
+    are marked `second_factor` and get the shipped policy as it is."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    text = policy_without_second_factor()
+    monkeypatch.setattr("cityid.datadir.default_policy_text", lambda: text)
+
+
 @pytest.fixture(scope="session")
 def pg_available() -> str | None:
     return _pg_reachable()

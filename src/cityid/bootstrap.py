@@ -13,8 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cityid.accountability.guard import AccessGuard
 from cityid.audit.service import AUDIT_TREE
 from cityid.cards.rate_limit import TokenBuckets
+from cityid.enrollment.access import READ_GUARD
 from cityid.enrollment.screening import INTAKE_SCREENER
 from cityid.enrollment.service import MODE_CHANGES_SEEN
 from cityid.matching.index_store import MATCH_INDEX
@@ -32,6 +34,11 @@ APPLICANT_LOOKUP_LIMITER: ProcessService[TokenBuckets] = ProcessService(
     "applicant self-service rate limiter",
     lambda: TokenBuckets(capacity=10, refill_per_second=1 / 60),
 )
+# Booking online: 5 bookings from one address, then one each 10 minutes.
+APPOINTMENT_BOOKING_LIMITER: ProcessService[TokenBuckets] = ProcessService(
+    "appointment booking rate limiter",
+    lambda: TokenBuckets(capacity=5, refill_per_second=1 / 600),
+)
 
 # Every per-process service: caches, the match index and its lock, rate limiters.
 PROCESS_SERVICES: tuple[ProcessService[Any], ...] = (
@@ -40,12 +47,16 @@ PROCESS_SERVICES: tuple[ProcessService[Any], ...] = (
     MODE_CHANGES_SEEN,
     PUBLIC_VERIFY_LIMITER,
     APPLICANT_LOOKUP_LIMITER,
+    APPOINTMENT_BOOKING_LIMITER,
 )
 
 
 def compose(runtime: Runtime) -> Runtime:
-    """Bind the ports, then build every per-process service; returns the runtime."""
+    """Bind the ports, then build every per-process service; returns the runtime. Its
+    `opener` is `open_runtime`, so worker processes it starts are composed the same way."""
+    runtime.opener = open_runtime
     runtime.services.bind(INTAKE_SCREENER, MatchingScreener)
+    runtime.services.bind(READ_GUARD, AccessGuard)
     for key in PROCESS_SERVICES:
         runtime.services.get(key)
     return runtime

@@ -38,10 +38,34 @@ class InitResult:
         }
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
 def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def create_private_file(path: Path) -> None:
+    """An empty file only its owner may read, made before SQLite opens it: SQLite then
+    keeps it, and gives its -wal and -shm files the same mode."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+
+
+def make_private(data_dir: Path) -> None:
+    """Every directory in the data dir 0700 and every file 0600 (the owner only):
+    the database and keystore are the city's records, the policy and config say how.
+    What this user does not own (or cannot change) is left as it is."""
+    for path in [data_dir, *data_dir.rglob("*")]:
+        if path.is_symlink():
+            continue
+        try:
+            if path.stat().st_uid == os.getuid():
+                path.chmod(PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
+        except OSError:
+            continue
 
 
 def init_data_dir(
@@ -64,20 +88,24 @@ def init_data_dir(
     policy = parse_policy(policy_text, source=str(policy_file or "default policy"))
     created = not data_dir.exists()
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        (data_dir / POLICY_FILE).write_text(policy_text, "utf-8")
+        data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        data_dir.chmod(PRIVATE_DIR)
+        _write_private(data_dir / POLICY_FILE, policy_text)
         config = DataDirConfig(
             keystore_backend=keystore_backend,
             database_url=None,
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-        (data_dir / CONFIG_FILE).write_text(config.render(), "utf-8")
+        _write_private(data_dir / CONFIG_FILE, config.render())
         runtime = Runtime(
             data_dir=data_dir,
             settings=settings,
             config=config,
             policy=load_policy(data_dir / POLICY_FILE),
         )
+        database = runtime.engine.url.database
+        if runtime.engine.dialect.name == "sqlite" and database and not Path(database).exists():
+            create_private_file(Path(database))
         check_database(runtime.engine)
         migrate.upgrade(runtime.engine)
 
@@ -105,6 +133,7 @@ def init_data_dir(
             bootstrap_admin(uow, policy, username=ADMIN_USERNAME, password=admin_password)
             uow.commit()
         runtime.close()
+        make_private(data_dir)
     except BaseException:
         if created:
             shutil.rmtree(data_dir, ignore_errors=True)

@@ -38,6 +38,9 @@ class DataDirConfig:
     keystore_backend: KeystoreBackend
     database_url: str | None
     created_at: str
+    # The [notices] table as written (SMTP host, port, from, TLS; spool dirs), read by
+    # cityid.notices.config; empty means the defaults (spools in the data dir).
+    notices: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def read(cls, data_dir: Path) -> DataDirConfig:
@@ -57,6 +60,7 @@ class DataDirConfig:
             keystore_backend=backend,
             database_url=raw.get("database", {}).get("url") or None,
             created_at=str(raw.get("cityid", {}).get("created_at", "")),
+            notices=dict(raw.get("notices", {})),
         )
 
     def render(self) -> str:
@@ -73,7 +77,19 @@ class DataDirConfig:
             "# CITYID_KEYSTORE_PASSPHRASE / CITYID_PKCS11_PIN come from the environment.\n"
             f'[cityid]\ncreated_at = "{self.created_at}"\n\n'
             f"[database]\n{url_line}\n\n"
-            f'[keystore]\nbackend = "{self.keystore_backend}"\n'
+            f'[keystore]\nbackend = "{self.keystore_backend}"\n\n'
+            "[notices]\n"
+            '# mail = "spool" writes each message into mail_spool_dir; "smtp" sends it.\n'
+            'mail = "spool"\n'
+            '# smtp_host = "mail.example.gov"\n'
+            "# smtp_port = 587\n"
+            '# smtp_from = "no-reply@example.gov"\n'
+            '# smtp_tls = "starttls"  # none | starttls | tls\n'
+            '# smtp_username = "cityid"  # the password comes from CITYID_SMTP_PASSWORD\n'
+            '# mail_spool_dir = "spool/mail"\n'
+            '# The SMS gateway: "spool" writes each text into sms_spool_dir for a gateway.\n'
+            'sms = "spool"\n'
+            '# sms_spool_dir = "spool/sms"\n'
         )
 
 
@@ -170,6 +186,10 @@ class Runtime:
     policy: Policy
     faults: FaultHooks = field(default_factory=NoFaults)
     services: ProcessServices = field(default_factory=ProcessServices)
+    opener: Callable[[Path, Settings], Runtime] | None = None
+    """How another process (a long job's worker) opens a runtime like this one: the
+    composition root sets it, so a worker gets the same ports and services. It must be
+    picklable (a module-level function) to reach a spawned process. None: `Runtime.open`."""
 
     @classmethod
     def open(
@@ -205,6 +225,10 @@ class Runtime:
         from cityid.crypto.open import open_keystore
 
         return open_keystore(self.settings, self.data_dir, backend=self.config.keystore_backend)
+
+    def worker_opener(self) -> Callable[[Path, Settings], Runtime]:
+        """What a worker process calls with (data_dir, settings) to open its runtime."""
+        return self.opener or Runtime.open
 
     def today(self) -> dt.date:
         return dt.datetime.now(dt.UTC).date()

@@ -35,3 +35,7 @@ class Settings(BaseSettings):
     # The address the public reaches this server at (cards' status URI, status lists'
     # `sub`); overrides public_base_url in policy.toml. `serve --public-base-url` sets it.
     public_base_url: str | None = None
+    # The SMTP password for notices (the rest of the SMTP settings live in config.toml).
+    smtp_password: SecretStr | None = None
+    # How often the notice worker inside `serve` looks at the outbox (0: never).
+    notify_interval_seconds: int = 30

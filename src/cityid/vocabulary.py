@@ -22,8 +22,9 @@ RecordClass = Literal[
 RECORD_CLASSES: tuple[str, ...] = get_args(RecordClass)
 
 Role = Literal[
-    "clerk", "supervisor", "investigator", "records_officer", "counsel", "auditor", "admin"
-]
+    "clerk", "supervisor", "investigator", "records_officer", "counsel", "auditor", "admin",
+    "production",
+]  # fmt: skip
 ROLES: tuple[str, ...] = get_args(Role)
 
 RequesterKind = Literal[

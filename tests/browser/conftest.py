@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, IN_CI, PASSPHRASE
+from tests.conftest import ADMIN_PASSWORD, IN_CI, PASSPHRASE, policy_without_second_factor
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -49,31 +50,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    data_dir = tmp_path / "data"
+def server_env() -> dict[str, str]:
     env = {**os.environ, "CITYID_KEYSTORE_PASSPHRASE": PASSPHRASE, "CITYID_INSECURE_COOKIES": "1"}
     env.pop("CITYID_DATABASE_URL", None)
-    password_file = tmp_path / "admin.pw"
-    password_file.write_text(ADMIN_PASSWORD)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cityid",
-            "init",
-            "--data-dir",
-            str(data_dir),
-            "--admin-password-file",
-            str(password_file),
-        ],
-        check=True,
-        env=env,
-        capture_output=True,
-        timeout=120,
-    )
+    return env
+
+
+@contextmanager
+def serving(data_dir: Path, env: dict[str, str], log_path: Path) -> Iterator[LiveServer]:
+    """`cityid serve` on a free port for an existing data dir, stopped afterwards."""
     port = _free_port()
-    log = (tmp_path / "serve.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "cityid", "serve", "--data-dir", str(data_dir), "--port", str(port)],
         env=env,
@@ -90,12 +77,57 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError((tmp_path / "serve.log").read_text())
+            raise RuntimeError(log_path.read_text())
         yield LiveServer(url=url, data_dir=data_dir, env=env)
     finally:
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    data_dir = tmp_path / "data"
+    env = server_env()
+    password_file = tmp_path / "admin.pw"
+    password_file.write_text(ADMIN_PASSWORD)
+    # Admins sign in with a password alone here, unless the test is marked second_factor
+    # (tests/browser/test_staff_accounts.py): the shipped policy requires their TOTP.
+    policy_file = tmp_path / "policy.toml"
+    if request.node.get_closest_marker("second_factor"):
+        from cityid.policy.loader import default_policy_text
+
+        policy_file.write_text(default_policy_text())
+    else:
+        policy_file.write_text(policy_without_second_factor())
+    # @pytest.mark.live_policy({"old line": "new line"}): the policy the server starts with.
+    marker = request.node.get_closest_marker("live_policy")
+    if marker is not None:
+        text = policy_file.read_text("utf-8")
+        for old, new in marker.args[0].items():
+            assert old in text, old
+            text = text.replace(old, new)
+        policy_file.write_text(text, "utf-8")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cityid",
+            "init",
+            "--data-dir",
+            str(data_dir),
+            "--admin-password-file",
+            str(password_file),
+            "--policy",
+            str(policy_file),
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    with serving(data_dir, env, tmp_path / "serve.log") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
 
 PUBLIC_PATHS = [
+    "/",
     "/console/login",
     "/apply/",
     "/apply/?lang=ar",
@@ -23,6 +24,7 @@ PUBLIC_PATHS = [
     "/me/",
     "/me/?lang=ar",
     "/me/renew?expires=2020-01-01&lang=bn",
+    "/apply/appointments?lang=ar",
     "/transparency",
     "/verify",
     "/receipts/check",

@@ -12,13 +12,15 @@ def _enrolled(live_server: LiveServer) -> tuple[str, str]:
     out = live_server.data_dir.parent / "one.jsonl"
     password = live_server.data_dir.parent / "clerk.pw"
     password.write_text("a clerk's long test password")
-    added = live_server.cityid(
-        "--json", "user", "add", "clerk1", "--role", "clerk", "--password-file", str(password)
-    )
-    assert added.returncode == 0, added.stdout + added.stderr
-    clerk = ("--actor", "clerk1", "--password-file", str(password))
     made = live_server.cityid("--json", "synth", "applicants", "--count", "1", "--out", str(out))
     assert made.returncode == 0, made.stderr
+    centre = json.loads(out.read_text().splitlines()[0])["centre"]  # the clerk works there
+    added = live_server.cityid(
+        "--json", "user", "add", "clerk1", "--role", "clerk", "--centre", centre,
+        "--password-file", str(password),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    clerk = ("--actor", "clerk1", "--password-file", str(password))
     enrolled = live_server.cityid("--json", *clerk, "enroll", "--file", str(out))
     assert enrolled.returncode == 0, enrolled.stderr
     application_id = json.loads(enrolled.stdout)["items"][0]["application_id"]
@@ -27,6 +29,8 @@ def _enrolled(live_server: LiveServer) -> tuple[str, str]:
         "application",
         "show",
         application_id,
+        "--purpose",
+        "desk_request",
         *clerk,
     )
     assert shown.returncode == 0, shown.stdout + shown.stderr

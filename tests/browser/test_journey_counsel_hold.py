@@ -52,7 +52,8 @@ def test_counsel_places_a_hold_and_the_plan_is_blocked(
     page.get_by_label("Index or docket number").fill("80258/16")
     page.get_by_label("Order date").fill("2016-12-05")
     page.get_by_label("Reason", exact=True).fill("Order to show cause: preserve the copies")
-    page.get_by_label("Scope (JSON)").fill('{"record_classes": ["document_copy"]}')
+    page.get_by_label("Only records matching every limit below").check()
+    page.get_by_label("Document copies").check()
     page.get_by_role("button", name="Place hold").click()
     page.wait_for_url("**/console/retention/holds")
     row = page.locator("tbody tr").first

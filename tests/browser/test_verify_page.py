@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from cityid.bootstrap import open_runtime
-from cityid.cards import service
+from cityid.cards import issuing, service
 from cityid.settings import Settings
 from cityid.store.uow import UnitOfWork
 from tests.browser.conftest import LiveServer, screenshot
@@ -29,7 +29,7 @@ def _card_back_png(server: LiveServer, out: Path) -> None:
         actor = supervisor(runtime)
         application_id = approved_application(runtime, actor)
         with UnitOfWork(runtime.engine) as uow:
-            number = service.issue(uow, runtime, actor, application_id).card_number
+            number = issuing.issue(uow, runtime, actor, application_id).card_number
             png = service.render(uow, runtime, actor, number, kind="png", side="back")
             uow.commit()
     finally:

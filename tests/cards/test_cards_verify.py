@@ -15,6 +15,7 @@ from cityid.cards.cwt import sign_cwt
 from cityid.cards.keys import IssuerKeys
 from cityid.cards.status_list import Status, StatusList, StatusListRejected, sign_status_list
 from cityid.cards.verify import (
+    AgeClaims,
     Result,
     StatusUnavailable,
     Verifier,
@@ -52,14 +53,14 @@ def _list_token(signer: MemorySigner, **statuses: Status) -> bytes:
 def test_a_good_card_is_valid_and_shows_identity(verifier: Verifier, qr_text: str) -> None:
     outcome = verifier.verify(qr_text, now=NOW + dt.timedelta(days=1))
     assert outcome.result is Result.VALID and outcome.status_checked
-    assert outcome.claims["card_number"] == "482913570268"
-    assert outcome.claims["date_of_birth"] == "1985-02-14"
-    assert outcome.claims["photo"].startswith("data:image/webp;base64,")
+    assert outcome.to_json()["claims"]["card_number"] == "482913570268"
+    assert outcome.to_json()["claims"]["date_of_birth"] == "1985-02-14"
+    assert outcome.to_json()["claims"]["photo"].startswith("data:image/webp;base64,")
     json.dumps(outcome.to_json())  # what the CLI and API print
 
 
 def test_age_check_sees_photo_and_thresholds_only(verifier: Verifier, qr_text: str) -> None:
-    claims = verifier.verify(qr_text, now=NOW, purpose="age").claims
+    claims = verifier.verify(qr_text, now=NOW, purpose="age").to_json()["claims"]
     assert set(claims) == {"photo", "over_18", "over_21"}
     assert claims["over_18"] and claims["over_21"]
 
@@ -70,13 +71,15 @@ def test_age_thresholds_turn_on_the_birthday(signer: MemorySigner, trusted: list
     checker = Verifier(trusted, now=NOW, require_status=False)  # months later: no fresh list
     day_before = dt.datetime(2026, 6, 14, 12, tzinfo=dt.UTC)
     birthday = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
-    assert checker.verify(text, now=day_before, purpose="age").claims["over_21"] is False
-    assert checker.verify(text, now=birthday, purpose="age").claims["over_21"] is True
-    assert checker.verify(text, now=birthday, purpose="age").claims["over_18"] is True
+    before, on = (
+        checker.verify(text, now=day, purpose="age").claims for day in (day_before, birthday)
+    )
+    assert isinstance(before, AgeClaims) and isinstance(on, AgeClaims)
+    assert (before.over_21, on.over_21, on.over_18) == (False, True, True)
 
 
 def test_residency_check_sees_no_date_of_birth(verifier: Verifier, qr_text: str) -> None:
-    claims = verifier.verify(qr_text, now=NOW, purpose="residency").claims
+    claims = verifier.verify(qr_text, now=NOW, purpose="residency").to_json()["claims"]
     assert set(claims) == {"photo", "full_name", "city_resident", "postal_code"}
     assert claims["city_resident"] is True and claims["postal_code"] == "10451"
     assert "1985" not in json.dumps(claims)
@@ -93,7 +96,7 @@ def test_expired_and_not_yet_valid(verifier: Verifier, signer: MemorySigner) -> 
     assert verifier.verify(text, now=NOW).result is Result.NOT_YET_VALID
     after = claims.expires_at + dt.timedelta(seconds=1)
     outcome = verifier.verify(text, now=after)
-    assert outcome.result is Result.EXPIRED and outcome.claims == {}
+    assert outcome.result is Result.EXPIRED and outcome.claims is None
 
 
 def test_revoked_and_suspended(signer: MemorySigner, trusted: list, qr_text: str) -> None:
@@ -101,7 +104,7 @@ def test_revoked_and_suspended(signer: MemorySigner, trusted: list, qr_text: str
     suspended = Verifier(trusted, [_list_token(signer, i1234=Status.SUSPENDED)], now=NOW)
     neighbour = Verifier(trusted, [_list_token(signer, i1235=Status.INVALID)], now=NOW)
     assert revoked.verify(qr_text, now=NOW).result is Result.REVOKED
-    assert revoked.verify(qr_text, now=NOW).claims == {}
+    assert revoked.verify(qr_text, now=NOW).claims is None
     assert suspended.verify(qr_text, now=NOW).result is Result.SUSPENDED
     assert neighbour.verify(qr_text, now=NOW).result is Result.VALID
 
@@ -139,7 +142,7 @@ def test_key_rotation_keeps_old_cards_valid(old_signer: MemorySigner, signer: Me
 
 def test_missing_status_list_is_never_a_silent_valid(trusted: list, qr_text: str) -> None:
     unknown = Verifier(trusted, now=NOW).verify(qr_text, now=NOW)
-    assert unknown.result is Result.STATUS_UNKNOWN and not unknown.claims
+    assert unknown.result is Result.STATUS_UNKNOWN and unknown.claims is None
     assert unknown.message and "status list" in unknown.message
     unchecked = Verifier(trusted, now=NOW, require_status=False).verify(qr_text, now=NOW)
     assert unchecked.result is Result.VALID and not unchecked.status_checked

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cityid.bootstrap import open_runtime
-from cityid.cards import service
+from cityid.cards import issuing, service
 from cityid.cards.results import Issued
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -33,7 +33,7 @@ class Desk:
 
     def issue(self, **line: Any) -> Issued:
         """Issue in-process (the CLI door is tested once; sign-ins cost an Argon2 check)."""
-        return self.do(service.issue, self.new_application(**line))
+        return self.do(issuing.issue, self.new_application(**line))
 
     def qr(self, card_number: str) -> str:
         return str(self.do(service.credential_qr, card_number)["qr"])

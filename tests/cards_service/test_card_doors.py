@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from cityid.cards import service
+from cityid.cards import service, status_changes
 from cityid.cards.keys import IssuerKeys
 from cityid.cards.status_list import MEDIA_TYPE, Status, verify_status_list_token
 from cityid.cards.tables import cards
@@ -26,7 +26,7 @@ _ISSUER_SCRIPT = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from cityid.cards import service
+    from cityid.cards import issuing
     from cityid.bootstrap import open_runtime
     from cityid.runtime import Runtime
     from cityid.operations.accounts import authenticate
@@ -39,7 +39,7 @@ _ISSUER_SCRIPT = textwrap.dedent(
     slots = []
     for application_id in sys.argv[3:]:
         with UnitOfWork(runtime.engine) as uow:
-            issued = service.issue(uow, runtime, actor, application_id)
+            issued = issuing.issue(uow, runtime, actor, application_id)
             uow.commit()
         slots.append([issued.status_list, issued.status_index])
     print(json.dumps(slots))
@@ -69,7 +69,7 @@ def test_keys_status_list_and_verify_endpoints(desk: Desk) -> None:
         assert answer.status_code == 200 and answer.json()["result"] == "valid"
         assert set(answer.json()["claims"]) == {"photo", "over_18", "over_21"}
 
-        desk.do(service.change_status, number, "revoke", "Reported stolen")
+        desk.do(status_changes.change_status, number, "revoke", "Reported stolen")
         index = desk.do(service.get_card, number).status_index
         again = verify_status_list_token(client.get("/status-lists/1").content, keys, now=now)
         assert again.status_of(index) == Status.INVALID  # the very next list fetched

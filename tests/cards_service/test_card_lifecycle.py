@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from cityid.audit.tables import audit_entries
-from cityid.cards import service
+from cityid.cards import issuing, service, status_changes
 from cityid.cards.numbers import is_valid_card_number
 from cityid.cards.tables import card_events
 from cityid.enrollment.tables import applications
@@ -79,7 +79,12 @@ def test_issue_then_qr_verifies_valid(desk: Desk, tmp_path: Path) -> None:
 def test_minor_card_lasts_two_years(desk: Desk) -> None:
     today = desk.runtime.today()
     born = today.replace(year=today.year - 12) - dt.timedelta(days=40)
-    issued = desk.issue(born=born, caretaker_present=True)
+    parent_id = {"type": "consular_id", "number": "MX-CONSUL-4410", "issuing_country": "MEX",
+                 "expires": (today + dt.timedelta(days=700)).isoformat()}  # fmt: skip
+    birth = {"type": "foreign_birth_certificate", "number": "BC-4410", "issuing_country": "MEX"}
+    issued = desk.issue(
+        born=born, caretaker={"relationship": "parent", "documents": [parent_id, birth]}
+    )
     assert issued.expires == today.replace(year=today.year + 2).isoformat()
 
 
@@ -91,7 +96,7 @@ def test_revoke_suspend_reinstate_show_in_the_next_list(desk: Desk, tmp_path: Pa
     suspended = desk.run("card", "suspend", number, "--reason", "Holder reported it missing")
     assert suspended.code == 0 and suspended.json["status"] == "suspended"
     assert _offline(desk, tmp_path, qr)["result"] == "suspended"
-    desk.do(service.change_status, number, "reinstate", "Found it at home")
+    desk.do(status_changes.change_status, number, "reinstate", "Found it at home")
     assert _offline(desk, tmp_path, qr)["result"] == "valid"
     revoked = desk.run(
         "card", "revoke", number, "--reason", "Sold to a stranger", "--code", "fraud"
@@ -163,7 +168,7 @@ def test_replacement_revokes_the_old_card_and_charges_the_fee(desk: Desk, tmp_pa
     assert new["fee_cents"] == desk.runtime.policy.card.replacement_fee_cents
     assert _offline(desk, tmp_path, old_qr)["result"] == "revoked"
     assert _offline(desk, tmp_path, desk.qr(new["card_number"]))["result"] == "valid"
-    waived = desk.do(service.replace, new["card_number"], reason="lost", fee_waived=True)
+    waived = desk.do(issuing.replace, new["card_number"], reason="lost", fee_waived=True)
     assert waived.fee_cents == 0 and waived.fee_waived is True
 
 
@@ -172,7 +177,7 @@ def test_renewal_inside_the_window_only(desk: Desk) -> None:
     app = desk.new_application()
     near_end = runtime.today().replace(year=runtime.today().year - 5) + dt.timedelta(days=20)
     with UnitOfWork(runtime.engine) as uow:  # a card issued almost five years ago
-        old = service.issue(uow, runtime, actor, app, today=near_end)
+        old = issuing.issue(uow, runtime, actor, app, today=near_end)
         uow.commit()
     renewal = desk.new_application(application_type="renewal", previous_application_id=app)
     renewed = desk.run("card", "renew", old.card_number, "--application", renewal)

@@ -25,7 +25,7 @@ from pycose.keys import CoseKey
 from pycose.messages import Sign1Message
 from token_status_list import BitArray
 
-from cityid.cards import service
+from cityid.cards import status_changes
 from cityid.cards.results import Issued
 from tests.cards_service.conftest import PublicSite
 
@@ -149,8 +149,8 @@ def test_status_lists_in_both_forms_name_themselves_and_flip_one_index(
     assert before.bits == 2 and before[index] == 0 and before[other_index] == 0
 
     site = public_site.desk
-    site.do(service.change_status, first.card_number, "revoke", "reported lost")
-    site.do(service.change_status, second.card_number, "suspend", "under review")
+    site.do(status_changes.change_status, first.card_number, "revoke", "reported lost")
+    site.do(status_changes.change_status, second.card_number, "suspend", "under review")
     _, after = _cwt_list(public_site, uri)
     assert after[index] == 1 and after[other_index] == 2  # 1 invalid, 2 suspended
     changed = [i for i in range(len(before)) if before[i] != after[i]]

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from cityid.audit import service as audit_service
-from cityid.cards import service, verifier_pack_service
+from cityid.cards import status_changes, verifier_pack_service
 from cityid.cards.cwt import decode_claims, decode_signed
 from cityid.cards.verifier_pack import CLAIM_EXP, CLAIM_IAT, MEDIA_TYPE
 from cityid.store.uow import UnitOfWork
@@ -56,7 +56,7 @@ def test_a_card_verifies_offline_with_the_pack_and_a_revocation_reaches_the_next
     assert checked.json["status_checked"] is True and checked.json["status_stale"] is False
     assert checked.json["claims"]["card_number"] == number
 
-    desk.do(service.change_status, number, "revoke", "Reported stolen")
+    desk.do(status_changes.change_status, number, "revoke", "Reported stolen")
     assert _verify(desk, qr, pack, keys).json["result"] == "valid"  # yesterday's pack
     fresh = _export(desk, tmp_path, "fresh.cwt")
     assert _verify(desk, qr, fresh, keys).json["result"] == "revoked"
@@ -113,7 +113,7 @@ def test_the_served_pack_is_the_exported_one_and_carries_the_checkpoint(
     desk: Desk, tmp_path: Path
 ) -> None:
     number = desk.issue().card_number
-    desk.do(service.change_status, number, "suspend", "Not yet collected")
+    desk.do(status_changes.change_status, number, "suspend", "Not yet collected")
     with UnitOfWork(desk.runtime.engine) as uow:
         checkpoint = audit_service.create_checkpoint(desk.runtime, uow)
         uow.commit()

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from cityid.audit import service as audit_service
 from cityid.bootstrap import open_runtime
-from cityid.cards import service as cards
+from cityid.cards import issuing
 from cityid.enrollment import service as enrollment
 from cityid.enrollment import transitions
 from cityid.enrollment.tables import applications
@@ -81,7 +81,7 @@ def scenario(data_dir: Path) -> Iterator[Scenario]:
         ids = [_intake(uow, runtime, person) for person in PEOPLE]
         _intake(uow, runtime, REUSER)
         transitions.approve(uow, runtime, supervisor, ids[0])
-        cards.issue(uow, runtime, supervisor, ids[0])
+        issuing.issue(uow, runtime, supervisor, ids[0])
         uow.commit()
     with UnitOfWork(runtime.engine) as uow:
         item_id = uow.conn.execute(
@@ -173,7 +173,7 @@ def test_the_page_draws_the_counts_and_names_nobody(client: TestClient) -> None:
     today = dt.datetime.now(dt.UTC).date().isoformat()
 
     svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
-    assert len(svgs) == 5
+    assert len(svgs) == 6  # with card production
     for svg in svgs:  # each chart names itself for screen readers, and runs nothing
         assert re.search(r'<title id="[a-z]+-title">[^<]+</title>', svg)
         assert re.search(r'<desc id="[a-z]+-desc">[^<]+</desc>', svg)
@@ -182,6 +182,7 @@ def test_the_page_draws_the_counts_and_names_nobody(client: TestClient) -> None:
     assert f"<title>{today}: 4 enrolled</title>" in html
     assert "<title>document_reuse: 1 fraud_referred</title>" in html
     assert "<title>active: 1 cards</title>" in html
+    assert "<title>waiting for a batch: 1 cards</title>" in html
     assert "<title>application: 4 records</title>" in html
     assert svgs[0].count("<rect") == 1  # four enrollments today, none on the other days
     # The data tables behind the charts say the same.

@@ -63,6 +63,7 @@ def test_demo_state_leaves_a_data_dir_with_one_login_per_role(cli: Any, tmp_path
     roles = {row[0] for row in rows}
     assert roles == {
         "admin", "clerk", "supervisor", "investigator", "records_officer", "counsel", "auditor",
+        "production",
     }  # fmt: skip
     runtime = open_runtime(data_dir, Settings(data_dir=data_dir))
     try:
@@ -72,3 +73,13 @@ def test_demo_state_leaves_a_data_dir_with_one_login_per_role(cli: Any, tmp_path
             uow.commit()
     finally:
         runtime.close()
+
+
+def test_demo_in_a_data_dir_keeps_it_and_says_how_to_serve_it(cli: Any, tmp_path: Path) -> None:
+    data_dir = tmp_path / "kept"
+    result = cli("--data-dir", str(data_dir), "demo", "--size", "20")
+    assert result.code == 0, result.out + result.err
+    assert (data_dir / "config.toml").is_file() and (data_dir / "logins.txt").is_file()
+    assert f"cityid serve --data-dir {data_dir}" in result.err
+    assert str(data_dir / "logins.txt") in result.err
+    assert "cityid serve" not in result.out  # the narration on stdout stays the story's

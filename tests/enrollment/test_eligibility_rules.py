@@ -60,10 +60,19 @@ passport_expired_4y = document("foreign_passport", expires=years_before(TODAY, 4
 bad_mrz_passport = document("foreign_passport")
 bad_mrz_passport["mrz"] = _broken_check_digit(bad_mrz_passport["mrz"])
 
+PARENT = {
+    "relationship": "parent",
+    "documents": [document("consular_id"), document("us_birth_certificate", issuing_country="USA")],
+}
+
 RULES = [
     Rule(
         "minimum age",
-        passing={"date_of_birth": born_aged(10).isoformat(), "documents": MINOR_DOCS},
+        passing={
+            "date_of_birth": born_aged(10).isoformat(),
+            "documents": MINOR_DOCS,
+            "caretaker": PARENT,
+        },
         failing={"date_of_birth": born_aged(9).isoformat(), "documents": MINOR_DOCS},
         reason="applicant must be at least 10 years old",
     ),

@@ -86,8 +86,9 @@ def test_verify_and_discard_leaves_no_document_byte_or_number_anywhere(
     assert result.code == 0 and result.json["enrolled"] == 1, result.out
     app_id = result.json["items"][0]["application_id"]
     shown = cli(
-        "application", "show", app_id, "--documents", *_as(accounts["clerk"], password_file)
-    )
+        "application", "show", app_id, "--documents", "--purpose", "intake",
+        *_as(accounts["clerk"], password_file),
+    )  # fmt: skip
     assert shown.code == 0
     assert [d["copy"] for d in shown.json["documents"]] == ["not_retained", "not_retained"]
     assert shown.json["applicant"]["family_name"] == "Quintanilla-Ybarra"  # it is all there
@@ -163,7 +164,10 @@ def test_show_and_decide_through_the_cli(
     with runtime.engine.connect() as conn:
         cohort = conn.execute(sa.select(applications.c.cohort_key_id)).scalar_one()
     runtime.keystore.destroy(cohort)
-    gone = cli("application", "show", app_id, *_as(accounts["clerk"], password_file))
+    gone = cli(
+        "application", "show", app_id, "--purpose", "intake",
+        *_as(accounts["clerk"], password_file),
+    )  # fmt: skip
     assert gone.code == 1
     assert gone.json["error"]["code"] == "destroyed"
     assert "Quintanilla" not in gone.out

@@ -49,7 +49,7 @@ def test_intake_round_trip_show_and_audit(runtime: Runtime, staff: dict[str, Act
     assert outcome.application_id and outcome.application_id.startswith("app-")
 
     with UnitOfWork(runtime.engine) as uow:
-        shown = lookup.show(uow, runtime, staff["clerk"], outcome.application_id)
+        shown = lookup.show(uow, runtime, staff["clerk"], outcome.application_id, purpose="intake")
         uow.commit()
     assert shown.status == "submitted"
     assert shown.applicant.given_name == "Zoë"
@@ -111,8 +111,12 @@ def test_blind_index_finds_exact_name_and_birth_date_only(
     )
     clerk = staff["clerk"]
     with UnitOfWork(runtime.engine) as uow:
-        found = lookup.search(uow, runtime, clerk, "GARCIA LOPEZ", "jose", dt.date(1988, 4, 17))
-        other_day = lookup.search(uow, runtime, clerk, "García López", "José", dt.date(1988, 4, 18))
+        found = lookup.search(
+            uow, runtime, clerk, "GARCIA LOPEZ", "jose", dt.date(1988, 4, 17), purpose="intake"
+        )
+        other_day = lookup.search(
+            uow, runtime, clerk, "García López", "José", dt.date(1988, 4, 18), purpose="intake"
+        )
         uow.commit()
     assert [r.application_id for r in found] == [first.application_id]
     assert other_day == []
@@ -192,7 +196,7 @@ def test_retain_mode_keeps_a_sealed_copy_in_its_own_cohort(
         )  # fmt: skip
     assert image == DOCUMENT_SCAN
     with UnitOfWork(runtime.engine) as uow:
-        shown = lookup.show(uow, runtime, staff["clerk"], outcome.application_id)
+        shown = lookup.show(uow, runtime, staff["clerk"], outcome.application_id, purpose="intake")
     assert shown.documents[0].copy == "retained"
 
     # The mode change of 2016-12-07 is recorded once, by the first intake after it.
@@ -210,5 +214,5 @@ def test_destroyed_keys_answer_destroyed_never_garbage(
         cohort = conn.execute(sa.select(applications.c.cohort_key_id)).scalar_one()
     runtime.keystore.destroy(cohort)
     with UnitOfWork(runtime.engine) as uow, pytest.raises(KeyDestroyed) as caught:
-        lookup.show(uow, runtime, staff["clerk"], outcome.application_id)
+        lookup.show(uow, runtime, staff["clerk"], outcome.application_id, purpose="intake")
     assert caught.value.code == "destroyed"

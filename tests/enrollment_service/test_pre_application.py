@@ -66,7 +66,7 @@ def test_a_reference_for_the_documents_in_spanish_then_the_desk_fills_them_in(
     form = {**_wizard_values(applicant_line()), "pre_reference": reference,
             "csrf_token": csrf, "step": "review", "go": "submit"}  # fmt: skip
     done = client.post("/console/enrollment/", data=form)
-    assert "Application submitted" in done.text, done.text
+    assert "Application taken in" in done.text, done.text
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         assert uow.conn.execute(sa.select(pre_applications)).all() == []
         closed = uow.conn.execute(

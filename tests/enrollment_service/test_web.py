@@ -51,7 +51,7 @@ def test_api_intake_read_search_and_decide(client: TestClient, accounts: dict[st
     assert bad.status_code == 422
     assert "postal_code" in bad.json()["error"]["message"]
 
-    shown = client.get(f"/api/v1/applications/{app_id}", headers=clerk)
+    shown = client.get(f"/api/v1/applications/{app_id}?purpose=intake", headers=clerk)
     assert shown.status_code == 200
     assert shown.json()["applicant"]["family_name"] == "Quintanilla-Ybarra"
 
@@ -59,7 +59,7 @@ def test_api_intake_read_search_and_decide(client: TestClient, accounts: dict[st
         "/api/v1/applications/search",
         json={"family_name": "quintanilla ybarra", "given_name": "MARISOL",
               "date_of_birth": "1988-04-17"},
-        headers=clerk,
+        headers={**clerk, "X-Cityid-Purpose": "intake"},
     )  # fmt: skip
     assert [a["application_id"] for a in found.json()["applications"]] == [app_id]
 
@@ -132,10 +132,10 @@ def test_console_desk_tally_submit_and_view(client: TestClient, accounts: dict[s
         "/console/enrollment/",
         data={**values, "csrf_token": csrf, "step": "review", "go": "submit"},
     )
-    assert done.status_code == 200 and "Application submitted" in done.text, done.text
+    assert done.status_code == 200 and "Application taken in" in done.text, done.text
     app_id = re.search(r"/console/applications/(app-[0-9a-f]+)", done.text)
     assert app_id
-    view = client.get(f"/console/applications/{app_id[1]}")
+    view = client.get(f"/console/applications/{app_id[1]}?purpose=intake")
     assert "Quintanilla-Ybarra" in view.text
     assert 'value="approve"' not in view.text  # a clerk cannot decide
     assert client.get("/console/enrollment/queue").status_code == 403
@@ -152,7 +152,7 @@ def test_the_desk_form_submitted_twice_is_one_application(
             "step": "review", "go": "submit"}  # fmt: skip
     first = client.post("/console/enrollment/", data=form)
     again = client.post("/console/enrollment/", data=form)  # a double click, a resent form
-    reference = re.search(r'<strong class="mono">([^<]+)</strong>', first.text)
+    reference = re.search(r'<p class="receipt-reference mono">([^<]+)</p>', first.text)
     assert reference and reference[1] in again.text, again.text
     opened = re.findall(r"/console/applications/(app-[0-9a-f]+)", first.text + again.text)
     assert len(set(opened)) == 1

@@ -28,6 +28,14 @@ OPTED_OUT = {
     "applicant.me_status",
     "applicant.me_receipt",
     "retention_public.check",
+    "appointments_public.appointments_book",
+    "appointments_public.appointments_manage",
+    "appointments_public.appointments_move",
+    "appointments_public.appointments_cancel",
+    "resident_card.card_code",
+    "resident_card.card_confirm",
+    "accountability_resident.access_code",
+    "accountability_resident.access_confirm",
 }
 REFUSED = "did not come from this console"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
@@ -107,3 +108,77 @@ def test_every_guarded_route_answers_each_role_as_the_table_says(matrix_client) 
                 )
     assert surprises == [], "\n".join(surprises)
     assert checked >= len(ROLES)
+
+
+def test_reads_are_scoped_by_role_centre_queue_and_age(matrix_client, monkeypatch) -> None:
+    """The scope matrix (accountability): who opens which application, with a purpose."""
+    import datetime as dt
+
+    from cityid.accountability.centres import set_centre
+    from cityid.audit import log as audit_log
+    from cityid.enrollment import service
+    from tests.enrollment_service.helpers import applicant_line
+
+    client, tokens, runtime = matrix_client
+    admin = Actor("matrix-admin", "matrix-admin", "admin")
+
+    def enroll(centre: str, **line: Any) -> str:
+        data = applicant_line(**line)
+        data["documents"][1]["number"] = f"ACCT-{line['number']}"  # a bill of their own
+        with UnitOfWork(runtime.engine) as uow:
+            request = service.parse_request(data, runtime, runtime.today())
+            done = service.intake(uow, runtime, admin_clerk, request, centre=centre)
+            uow.commit()
+        assert done.application_id
+        return done.application_id
+
+    admin_clerk = Actor("desk-clerk", "desk-clerk", "clerk")
+    with UnitOfWork(runtime.engine) as uow:
+        set_centre(uow, runtime, admin, "rbac-clerk", "bronx-1")
+        uow.commit()
+    own = enroll("bronx-1", given="Ana", family="Ruiz", number="ZQ9000001",
+                 born=dt.date(1990, 2, 3))  # fmt: skip
+    other = enroll("queens-1", given="Yusuf", family="Okafor", number="ZQ9000002",
+                   born=dt.date(1971, 5, 6), postal_code="11201")  # fmt: skip
+    queued = enroll("queens-1", given="Li", family="Wei", number="ZQ9000003",
+                    born=dt.date(1985, 7, 8), postal_code="10453")  # fmt: skip
+    enroll(
+        "queens-1",
+        given="Li",
+        family="Wei",
+        number="ZQ9000003",
+        born=dt.date(1985, 7, 8),
+        postal_code="10453",
+    )  # the same person again: a flag
+    records = {"own": own, "other": other, "queued": queued}
+    may_read = {"clerk", "supervisor", "investigator"}
+    expected = {
+        "clerk": {"own"},
+        "supervisor": {"own", "other", "queued"},
+        "investigator": {"queued"},
+    }
+
+    def answers() -> dict[tuple[str, str], int]:
+        return {
+            (role, name): client.get(
+                f"/api/v1/applications/{app_id}?purpose=desk_request",
+                headers={"Authorization": f"Bearer {tokens[role]}"},
+            ).status_code
+            for role in ROLES
+            for name, app_id in records.items()
+        }
+
+    def wanted(allowed: dict[str, set[str]]) -> dict[tuple[str, str], int]:
+        return {
+            (role, name): 200 if name in allowed.get(role, set()) else 403
+            for role in ROLES
+            for name in records
+        }
+
+    assert set(expected) == may_read
+    assert answers() == wanted(expected)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(
+        days=runtime.policy.accountability.clerk_days_after_intake + 1
+    )
+    monkeypatch.setattr(audit_log, "now", lambda: later)
+    assert answers() == wanted({**expected, "clerk": set()})  # too old for the clerk now

@@ -53,3 +53,25 @@ def fuzz_app(sqlite_data_dir: Path) -> Iterator[Any]:
             "admin": _token(client, "admin", ADMIN_PASSWORD),
         }
         yield app, tokens
+
+
+ROLE_PASSWORD = "a long passphrase for a role 5"
+
+
+@pytest.fixture
+def fuzz_app_every_role(sqlite_data_dir: Path) -> Iterator[Any]:
+    """The app, and a bearer token for each role (and None for anonymous)."""
+    from cityid.vocabulary import ROLES
+
+    runtime = open_runtime(sqlite_data_dir)
+    with UnitOfWork(runtime.engine) as uow:
+        for role in ROLES:
+            add_user(uow, runtime.policy, username=f"fuzz-{role.replace('_', '-')}", role=role,
+                     password=ROLE_PASSWORD, by=Actor("test", "test", "admin"))  # fmt: skip
+        uow.commit()
+    app = create_app(runtime)
+    with TestClient(app) as client:
+        tokens: dict[str, str | None] = {"anonymous": None}
+        for role in ROLES:
+            tokens[role] = _token(client, f"fuzz-{role.replace('_', '-')}", ROLE_PASSWORD)
+        yield app, tokens

@@ -85,6 +85,7 @@ def _probe(
     examples: int,
     failures: Counter[tuple[str, str]],
     samples: dict[tuple[str, str], str],
+    checks: list[Any] = CHECKS,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
 
@@ -100,7 +101,7 @@ def _probe(
     def probe(case: Any) -> None:
         response = case.call(headers=headers)
         try:
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, checks=checks)
         except (Exception, BaseExceptionGroup) as exc:
             answer = f"{response.status_code} {response.text[:160]!r}"
             for failure in _failures_of(exc):

@@ -68,7 +68,7 @@ def test_keyed_matching_is_about_as_good_as_plaintext(
     encoder: BloomEncoder, matching: Matching
 ) -> None:
     result = evaluate(applicants(3000, seed=5), encoder, matching.duplicate_threshold)
-    keyed, plain = result["keyed"], result["plaintext"]
-    assert result["blocking_recall"] >= 0.9
+    keyed, plain = result.keyed, result.plaintext
+    assert result.blocking_recall >= 0.9
     assert keyed.precision >= 0.9
     assert keyed.f1 >= plain.f1 - 0.05

@@ -76,10 +76,13 @@ def test_reencode_then_dedupe_queues_the_pair_for_an_investigator(
     assert refused.code == 1 and refused.json["error"]["code"] == "forbidden"
     bad = as_("investigator", "review", "decide", item["item_id"], "--decision", "maybe")
     assert bad.code == 2
+    shown = as_("investigator", "review", "show", item["item_id"])
+    names = {a["applicant"]["given_name"] for a in shown.json["applications"]}
+    assert names == {"Guillermo", "Memo"}
     decided = as_(
         "investigator", "review", "decide", item["item_id"], "--decision", "not_duplicate"
     )
     assert decided.code == 0 and decided.json["decision"] == "not_duplicate"
-    shown = as_("investigator", "review", "show", item["item_id"])
-    names = {a["applicant"]["given_name"] for a in shown.json["applications"]}
-    assert names == {"Guillermo", "Memo"}
+    # Decided, the pair leaves the review queue, and the investigator's scope with it.
+    after = as_("investigator", "review", "show", item["item_id"])
+    assert [a.get("unavailable") for a in after.json["applications"]] == ["out_of_scope"] * 2

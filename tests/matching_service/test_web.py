@@ -77,7 +77,7 @@ def test_review_api_lists_shows_and_decides_for_investigators_only(client: TestC
 def test_console_shows_the_pair_side_by_side_and_the_form_needs_csrf(client: TestClient) -> None:
     _console_login(client, "investigator1")
     queue = client.get("/console/review/")
-    assert queue.status_code == 200 and "possible_duplicate" in queue.text
+    assert queue.status_code == 200 and "May be a person already enrolled" in queue.text
     item_id = re.search(r'href="/console/review/(rev-[0-9a-f]+)"', queue.text)
     assert item_id
     page = client.get(f"/console/review/{item_id[1]}")

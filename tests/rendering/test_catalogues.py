@@ -14,6 +14,9 @@ from cityid.rendering.templating import TEMPLATE_DIR
 
 TEMPLATES = TEMPLATE_DIR
 TRANSLATED = [code for code in i18n.LANGUAGES if code != i18n.DEFAULT]
+# The public pages every visitor passes through, in their language (the rest of
+# public/ is for tellers and auditors, in English for now).
+PUBLIC_TRANSLATED = ["_header.html", "_footer.html", "home.html", "error.html"]
 
 
 def _po(code: str) -> Catalog:
@@ -24,7 +27,12 @@ def _po(code: str) -> Catalog:
 
 def _template_msgids() -> set[str]:
     found: set[str] = set()
-    for path in [TEMPLATES / "base.html", *sorted((TEMPLATES / "applicant").glob("*.html"))]:
+    public = [TEMPLATES / "public" / name for name in PUBLIC_TRANSLATED]
+    for path in [
+        TEMPLATES / "base.html",
+        *sorted((TEMPLATES / "applicant").glob("*.html")),
+        *public,
+    ]:
         with path.open("rb") as handle:
             for _line, message, _comments, _context in extract(
                 "jinja2.ext:babel_extract", handle, keywords={"_": None, "gettext": None}

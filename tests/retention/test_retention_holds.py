@@ -104,7 +104,7 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     held = erase()
     assert held.destroyed == 0 and held.skipped_held > 0
     with UnitOfWork(runtime.engine) as uow:
-        assert lookup.show(uow, runtime, reader, target).application_id == target
+        assert lookup.show(uow, runtime, reader, target, purpose="audit").application_id == target
         holds.release_hold(uow, runtime, staff.counsel, hold, reason="lifted")
         uow.commit()
     done = erase()
@@ -112,11 +112,11 @@ def test_early_erasure_waits_for_the_hold_and_rekeys_the_cohort(
     assert done.counts_by_class["application"] == 1
     assert done.cohort_keys_destroyed
     with UnitOfWork(runtime.engine) as uow, pytest.raises(Exception) as gone:
-        lookup.show(uow, runtime, reader, target)
+        lookup.show(uow, runtime, reader, target, purpose="audit")
     assert not isinstance(gone.value, KeyDestroyed)  # the row is gone, not garbage
     for other in others:  # the rest of the cohorts were re-keyed and still open
         with UnitOfWork(runtime.engine) as uow:
-            assert lookup.show(uow, runtime, reader, other).application_id == other
+            assert lookup.show(uow, runtime, reader, other, purpose="audit").application_id == other
     with UnitOfWork(runtime.engine) as uow:  # the 1:N index forgot only the erased one
         removed = dict(
             uow.conn.execute(

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cityid.bootstrap import open_runtime
+from cityid.bootstrap import PROCESS_SERVICES, open_runtime
+from cityid.enrollment.screening import INTAKE_SCREENER
 from cityid.enrollment.tables import applications, document_copies
+from cityid.retention import legacy_import
 from cityid.retention.legacy_import import import_legacy
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -82,3 +84,30 @@ def test_an_interrupted_import_resumes_and_imports_nothing_twice(
     again = import_legacy(runtime, officer, backlog, batch_lines=4, commit_lines=4)
     assert (again.skipped_done, again.imported) == (LINES, 0)
     assert _counts(runtime)[0] == LINES - len(BAD)
+
+
+def _services_in_worker() -> list[str]:
+    """Run inside a worker: the name of every port and service its runtime can give."""
+    runtime = legacy_import.worker_runtime()
+    return [
+        key.name
+        for key in (INTAKE_SCREENER, *PROCESS_SERVICES)
+        if runtime.services.get(key) is not None
+    ]
+
+
+def test_a_worker_process_has_every_service_of_the_main_process(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A worker opens its runtime through the composition root, as the door did: the
+    intake screener (a port only the root binds) and every per-process service are there."""
+    runtime = open_runtime(data_dir)
+    expected = [key.name for key in (INTAKE_SCREENER, *PROCESS_SERVICES)]
+    assert [
+        k.name for k in (INTAKE_SCREENER, *PROCESS_SERVICES) if runtime.services.get(k) is not None
+    ] == (expected)
+
+    with legacy_import.worker_pool(runtime, actors().officer, tmp_path, 1) as pool:
+        in_worker = pool.submit(_services_in_worker).result()
+
+    assert in_worker == expected

@@ -23,7 +23,9 @@ from cityid.audit import service as audit_service
 from cityid.audit.entry import decode_entry
 from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import document_attestations
+from cityid.jsonable import to_json
 from cityid.retention import disposition, legacy_import, receipts
+from cityid.retention.results import ReceiptCheck
 from cityid.retention.tables import destruction_receipts
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -69,7 +71,12 @@ def retained_copies(runtime: Runtime, application_id: str) -> list[str]:
         )
 
 
-def _check(runtime: Runtime, receipt: dict[str, Any]) -> dict[str, Any]:
+def _issued(runtime: Runtime, application_id: str) -> list[dict[str, Any]]:
+    """The application's receipts as the cardholder gets them: JSON."""
+    return [to_json(receipt) for receipt in receipts.issue_receipts(runtime, application_id)]
+
+
+def _check(runtime: Runtime, receipt: dict[str, Any]) -> ReceiptCheck:
     keys = audit_service.verifier_keys(runtime)
     return receipts.verify_receipt(receipt, keys, origin=runtime.policy.program.checkpoint_origin)
 
@@ -79,16 +86,16 @@ def test_each_cardholder_proves_their_own_destruction_and_no_one_elses(
 ) -> None:
     apps = _destroy_backlog(runtime, tmp_path, 10)
     copies = {app: retained_copies(runtime, app) for app in apps}
-    issued = {app: receipts.issue_receipts(runtime, app) for app in apps}
+    issued = {app: _issued(runtime, app) for app in apps}
     for app, mine in issued.items():
         # One receipt per chunk that destroyed some of the application's copies.
         destroyed = 0
         for receipt in mine:
             assert receipt["format"] == receipts.FORMAT
             result = _check(runtime, receipt)
-            assert result["ok"] is True, result["problem"]
-            assert result["application_id"] == app
-            destroyed += result["destroyed"]["document_copy"]
+            assert result.ok is True, result.problem
+            assert result.application_id == app
+            destroyed += result.destroyed["document_copy"]
             # The entry names the batch only; the receipt no other application.
             entry = decode_entry(base64.b64decode(receipt["entry"]))
             assert list(entry.targets) == [receipt["batch_id"]]
@@ -99,15 +106,43 @@ def test_each_cardholder_proves_their_own_destruction_and_no_one_elses(
     receipt = issued[first][0]
     # Claiming someone else's destruction, or more destroyed than was, fails.
     theirs = dict(receipt, application_id=second, leaf=issued[second][0]["leaf"])
-    assert _check(runtime, theirs)["ok"] is False
+    assert _check(runtime, theirs).ok is False
     named = dict(receipt, application_id=second, leaf=receipt["leaf"].replace(first, second))
-    assert _check(runtime, named)["ok"] is False
+    assert _check(runtime, named).ok is False
     inflated = dict(receipt, leaf=f"{first} document_copy:9")
-    problem = _check(runtime, inflated)["problem"]
+    problem = _check(runtime, inflated).problem
     assert problem and "leaf proof fails" in problem
     moved = dict(receipt, leaf_index=(receipt["leaf_index"] + 1) % receipt["applications"])
-    assert _check(runtime, moved)["ok"] is False
-    assert _check(runtime, dict(receipt, leaf_proof="zz"))["problem"] == "not a destruction receipt"
+    assert _check(runtime, moved).ok is False
+    assert _check(runtime, dict(receipt, leaf_proof="zz")).problem == "not a destruction receipt"
+
+
+def test_receipts_and_their_checks_keep_their_json_keys(runtime: Runtime, tmp_path: Path) -> None:
+    """`cityid receipt show` and `receipt verify` print these keys, in this order; a check
+    that fails shows the receipt's fields as far as it got, and junk shows only why."""
+    app = _destroy_backlog(runtime, tmp_path, 4)[0]
+    receipt = _issued(runtime, app)[0]
+    assert list(receipt) == [
+        "format", "application_id", "batch_id", "leaf", "leaf_index", "applications",
+        "leaf_proof", "entry_index", "entry", "tree_size", "proof", "checkpoint",
+    ]  # fmt: skip
+    assert isinstance(receipt["proof"], list) and isinstance(receipt["leaf_proof"], list)
+    assert receipt["format"] == "cityid-destruction-receipt/2"
+    good = to_json(_check(runtime, receipt))
+    assert list(good) == [
+        "ok", "problem", "application_id", "batch_id", "entry_index", "tree_size",
+        "destroyed", "destroyed_at",
+    ]  # fmt: skip
+    assert good["ok"] is True and good["problem"] is None and good["destroyed"]["document_copy"]
+    forged = to_json(_check(runtime, dict(receipt, leaf=f"{app} document_copy:9")))
+    assert list(forged) == [
+        "ok", "problem", "application_id", "batch_id", "entry_index", "tree_size"
+    ]  # fmt: skip
+    assert to_json(_check(runtime, {"entry": "x"})) == {
+        "ok": False, "problem": "not a destruction receipt"
+    }  # fmt: skip
+    together = to_json(receipts.verify_all_against_log(runtime, [receipt]))
+    assert list(together) == [*good, "receipts"] and together["receipts"] == 1
 
 
 def test_receipts_of_entry_per_application_batches_still_verify(runtime: Runtime) -> None:
@@ -125,12 +160,15 @@ def test_receipts_of_entry_per_application_batches_still_verify(runtime: Runtime
             )
         )  # fmt: skip
         uow.commit()
-    (receipt,) = receipts.issue_receipts(runtime, "app-0123456789abcdef0123")
-    assert receipt["format"] == receipts.FORMAT_ENTRY_PER_APPLICATION and "leaf" not in receipt
+    (receipt,) = _issued(runtime, "app-0123456789abcdef0123")
+    assert receipt["format"] == receipts.FORMAT_ENTRY_PER_APPLICATION and list(receipt) == [
+        "format", "application_id", "batch_id", "entry_index", "entry", "tree_size", "proof",
+        "checkpoint",
+    ]  # fmt: skip
     result = _check(runtime, receipt)
-    assert result["ok"] is True and result["destroyed"] == {"document_copy": 2}
+    assert result.ok is True and result.destroyed == {"document_copy": 2}
     other = dict(receipt, application_id="app-fedcba9876543210fedc")
-    assert _check(runtime, other)["ok"] is False
+    assert _check(runtime, other).ok is False
 
 
 def test_a_chunk_entry_commits_to_every_application_it_destroyed(
@@ -164,7 +202,7 @@ def test_the_public_page_checks_every_receipt_of_an_application(
 ) -> None:
     apps = _destroy_backlog(runtime, tmp_path, 10)
     # With chunks of 4, some application's copies were destroyed in two chunks.
-    issued = {app: receipts.issue_receipts(runtime, app) for app in apps}
+    issued = {app: _issued(runtime, app) for app in apps}
     app = next(app for app, mine in issued.items() if len(mine) > 1)
     document = {"receipts": issued[app]}
     with TestClient(create_app(runtime), base_url="https://testserver") as client:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from cityid.bootstrap import open_runtime
 from cityid.enrollment.tables import applications
+from cityid.jsonable import to_json
 from cityid.operations.accounts import add_user
 from cityid.retention import disposition, legacy_import
 from cityid.retention.receipts import issue_receipts
@@ -53,9 +54,14 @@ def test_counsel_places_and_releases_holds_in_the_console(runtime: Runtime) -> N
         page = client.get("/console/retention/holds")
         assert page.status_code == 200 and "Place a hold" in page.text
         form = {"authority": "Supreme Court", "docket": "80258/16", "reason": "FOIL",
-                "scope": '{"all": true}', "order_date": "2016-12-05"}  # fmt: skip
+                "covers": "all", "order_date": "2016-12-05"}  # fmt: skip
         forged = client.post("/console/retention/holds", data=form | {"csrf_token": "x"})
         assert forged.status_code == 403
+        # A scope with no limit is refused in words, on the form, and nothing is placed.
+        vague = client.post("/console/retention/holds", data=form | {
+            "covers": "some", "csrf_token": _csrf(page.text)})  # fmt: skip
+        assert vague.status_code == 200 and "Choose what the hold covers" in vague.text
+        assert "No holds." in vague.text and 'value="80258/16"' in vague.text
         placed = client.post("/console/retention/holds", data=form | {"csrf_token":
                              _csrf(page.text)}, follow_redirects=False)  # fmt: skip
         assert placed.status_code == 303
@@ -88,7 +94,7 @@ def test_the_public_page_checks_a_receipt(runtime: Runtime, tmp_path: Path) -> N
         app_id, reference = uow.conn.execute(
             sa.select(applications.c.application_id, applications.c.reference).limit(1)
         ).one()
-    receipt = json.dumps({"receipts": issue_receipts(runtime, app_id)})
+    receipt = json.dumps(to_json({"receipts": issue_receipts(runtime, app_id)}))
     with TestClient(create_app(runtime), base_url="https://testserver") as client:
         assert client.get("/receipts/check").status_code == 200
         good = client.post("/receipts/check", data={"reference": reference, "receipt": receipt})

@@ -52,11 +52,16 @@ def append(
     return first
 
 
+def now() -> dt.datetime:
+    """The log's clock (UTC): every entry's `at`, and what rules over the log call "now"."""
+    return dt.datetime.now(dt.UTC)
+
+
 def append_many(uow: UnitOfWork, events: Sequence[Event]) -> int:
     """Append several entries in order; returns the index of the first."""
     if not events:
         raise ValueError("nothing to append")
-    now = dt.datetime.now(dt.UTC)
+    now = _clock()
     encoded = _encode_all(events, now)
     # Bumping the head row takes its lock: concurrent writers get consecutive indexes.
     new_size = uow.conn.execute(
@@ -82,6 +87,10 @@ def append_many(uow: UnitOfWork, events: Sequence[Event]) -> int:
     ]
     insert_rows(uow.conn, audit_targets, ("idx", "target"), target_rows)
     return first
+
+
+def _clock() -> dt.datetime:
+    return now()
 
 
 def _encode_all(events: Sequence[Event], now: dt.datetime) -> list[bytes]:

@@ -7,6 +7,12 @@ small shim: cbor2 6 decodes the contents of a tag as immutable (tuple, frozendic
 which pycose 1.1's `CoseMessage.decode` rejects, so we unwrap the tags here and hand
 pycose a plain list.
 
+Decoding is on every card's verification path, so the protected header (the same bytes
+on every card one key signed) is parsed by pycose once and kept (`_protected_header`,
+bounded); the Sig_structure is pycose's own, for that header and an empty payload, with
+the payload's CBOR put in place of the empty one. A token with an unprotected header
+takes pycose's whole path. Both give the same answer (tests compare them).
+
 Wire form: a bare `18([...])` (COSE_Sign1), as Claim 169 readers expect. Cards printed
 before version 0.9 wrapped it in the CWT tag `61(...)`; `decode_signed` still accepts that
 form so those cards keep verifying, but nothing here writes it any more.
@@ -14,8 +20,10 @@ form so those cards keep verifying, but nothing here writes it any more.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import cbor2
@@ -73,43 +81,98 @@ def sign_cwt(
     return bytes(message.encode(tag=True, sign=False))
 
 
+@dataclass(frozen=True)
+class _Header:
+    """A protected header as pycose parsed it, and what every token with it shares."""
+
+    protected: Mapping[Any, Any]
+    key_id: bytes | None  # None: pycose's header has a key id that is not bytes or text
+    eddsa: bool
+    to_be_signed_prefix: bytes  # the Sig_structure up to its payload
+
+
+def _key_id(value: Any) -> bytes | None:
+    if isinstance(value, str):
+        return value.encode()
+    return value if isinstance(value, bytes) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _protected_header(protected: bytes) -> _Header:
+    """pycose's reading of a protected header; kept, as every card of a key has the same."""
+    message = Sign1Message.from_cose_obj([protected, {}, b"", b""], True)
+    empty = message._create_sig_structure()
+    # The Sig_structure's last item is the payload: b"" encodes as the one byte 0x40.
+    if empty[-1:] != b"\x40":
+        raise MalformedToken("not a well-formed signed token")
+    return _Header(
+        protected=MappingProxyType(dict(message.phdr)),
+        key_id=_key_id(message.phdr.get(KID, b"")),
+        eddsa=message.get_attr(Algorithm) is EdDSA,
+        to_be_signed_prefix=empty[:-1],
+    )
+
+
+def _parts(token: bytes) -> tuple[bytes, Mapping[Any, Any], bytes, bytes]:
+    """The four parts of `18([...])` (or `61(18([...]))`), each of the right type."""
+    item = cbor2.loads(token, max_depth=_MAX_CBOR_DEPTH)
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
+    if not (isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG):
+        raise MalformedToken("not a COSE_Sign1 message")
+    if not (isinstance(item.value, CBOR_ARRAYS) and len(item.value) == 4):
+        raise MalformedToken("a COSE_Sign1 message has four parts")
+    protected, unprotected, payload, signature = item.value
+    if not (
+        isinstance(protected, bytes)
+        and isinstance(unprotected, CBOR_MAPS)
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+    ):
+        raise MalformedToken("COSE_Sign1 parts have the wrong types")
+    return protected, unprotected, payload, signature
+
+
+def _with_unprotected(
+    protected: bytes, unprotected: Mapping[Any, Any], payload: bytes, signature: bytes
+) -> SignedToken:
+    """pycose's whole path, for a token that has an unprotected header too."""
+    # pycose wants a mutable list and a dict; cbor2 gives tuple and frozendict.
+    message = Sign1Message.from_cose_obj([protected, dict(unprotected), payload, signature], True)
+    if message.get_attr(Algorithm) is not EdDSA:
+        raise MalformedToken("only EdDSA signatures are accepted")
+    key_id = _key_id(message.phdr.get(KID, message.uhdr.get(KID, b"")))
+    if key_id is None:
+        raise MalformedToken("the key id must be a byte string")
+    return SignedToken(
+        key_id=key_id,
+        to_be_signed=message._create_sig_structure(),
+        signature=message.signature,
+        payload=payload,
+        protected=message.phdr,
+    )
+
+
 def decode_signed(token: bytes) -> SignedToken:
     """Unwrap `18([...])` (or the older `61(18([...]))`); MalformedToken on anything else.
 
     The key id may be missing (a reader that pins one key does not need it): then
     `key_id` is empty and the verifier tries each trusted key."""
     try:
-        item = cbor2.loads(token, max_depth=_MAX_CBOR_DEPTH)
-        if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
-            item = item.value
-        if not (isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG):
-            raise MalformedToken("not a COSE_Sign1 message")
-        if not (isinstance(item.value, CBOR_ARRAYS) and len(item.value) == 4):
-            raise MalformedToken("a COSE_Sign1 message has four parts")
-        # pycose wants a mutable list and a dict; cbor2 gives tuple and frozendict.
-        protected, unprotected, payload, signature = item.value
-        if not (
-            isinstance(protected, bytes)
-            and isinstance(unprotected, CBOR_MAPS)
-            and isinstance(payload, bytes)
-            and isinstance(signature, bytes)
-        ):
-            raise MalformedToken("COSE_Sign1 parts have the wrong types")
-        parts = [protected, dict(unprotected), payload, signature]
-        message = Sign1Message.from_cose_obj(parts, True)
-        if message.get_attr(Algorithm) is not EdDSA:
+        protected, unprotected, payload, signature = _parts(token)
+        if unprotected:
+            return _with_unprotected(protected, unprotected, payload, signature)
+        header = _protected_header(protected)
+        if not header.eddsa:
             raise MalformedToken("only EdDSA signatures are accepted")
-        key_id = message.phdr.get(KID, message.uhdr.get(KID, b""))
-        if isinstance(key_id, str):
-            key_id = key_id.encode()
-        if not isinstance(key_id, bytes):
+        if header.key_id is None:
             raise MalformedToken("the key id must be a byte string")
         return SignedToken(
-            key_id=key_id,
-            to_be_signed=message._create_sig_structure(),
-            signature=message.signature,
+            key_id=header.key_id,
+            to_be_signed=header.to_be_signed_prefix + cbor2.dumps(payload),
+            signature=signature,
             payload=payload,
-            protected=message.phdr,
+            protected=header.protected,
         )
     except MalformedToken:
         raise

@@ -43,6 +43,8 @@ from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
 REPLACEMENT_REASONS = ("lost", "stolen", "damaged")
+# The reason code of a card kept suspended until it is collected at the centre.
+AWAITING_PICKUP = "awaiting_pickup"
 _NUMBER_ATTEMPTS = 8
 
 
@@ -132,6 +134,10 @@ def issue(
         uow, runtime, actor, application_id, issued_on=today, expires_on=expires_on,
         previous_card_id=previous.card_id if previous else None,
     )  # fmt: skip
+    if record.pickup_at_centre:
+        # No safe address: the card waits at the centre, suspended, until handed over.
+        set_status(uow, card, "suspended")
+        record_event(uow, card.card_id, "suspended", actor, AWAITING_PICKUP)
     if previous is not None:
         ending = "revoked" if row.app_type == "replacement" else "replaced"
         set_status(uow, previous, ending)

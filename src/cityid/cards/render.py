@@ -108,8 +108,12 @@ def _ellipsize(draw: ImageDraw.ImageDraw, text: str, font: Font, width: int) -> 
     return text + "…"
 
 
-def _date(day: dt.date) -> str:
+def printed_date(day: dt.date) -> str:
+    """A date as the card prints it (the verifier shows dates the same way)."""
     return day.strftime("%m/%d/%Y")  # the US order people expect on a NYC card
+
+
+_date = printed_date
 
 
 def _background(size: tuple[int, int]) -> Image.Image:

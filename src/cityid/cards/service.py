@@ -1,7 +1,7 @@
 """Card services: read, credential, render, and verification against this program's own
 keys and status lists. Issuing (issue, renew, replace) is in `issuing`, revoke, suspend
-and reinstate in `status_changes`, the stored record in `records`; their public names
-are re-exported here because many doors and tests call them as `service.<name>`.
+and reinstate in `status_changes`, the stored record in `records`: import each name from
+the module that owns it.
 
 Every function takes the caller's unit of work and appends its audit entries there;
 the caller commits. Audit entries name the card by its opaque `card_id`, never by
@@ -19,20 +19,10 @@ import sqlalchemy as sa
 from cityid.audit import log as audit_log
 from cityid.cards import issuance, status_service
 from cityid.cards.credential import encode_qr_text, issue_credential
-from cityid.cards.issuing import REPLACEMENT_REASONS, issue, renew, replace
-from cityid.cards.records import (
-    LIVE_STATUSES,
-    Card,
-    CardNotFound,
-    WrongCardStatus,
-    cards_of_application,
-    load_card,
-    open_application,
-)
+from cityid.cards.records import LIVE_STATUSES, Card, WrongCardStatus, load_card, open_application
 from cityid.cards.records import now as _now
-from cityid.cards.render import render_pdf, render_png
+from cityid.cards.render import CardFace, render_pdf, render_png
 from cityid.cards.results import CardEvent
-from cityid.cards.status_changes import change_status
 from cityid.cards.status_service import ISSUER_PURPOSE
 from cityid.cards.tables import card_events
 from cityid.cards.verify import Purpose, VerificationResult, Verifier
@@ -43,22 +33,12 @@ from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
 __all__ = [
-    "LIVE_STATUSES",
-    "REPLACEMENT_REASONS",
-    "Card",
-    "CardNotFound",
-    "WrongCardStatus",
-    "cards_of_application",
-    "change_status",
     "credential_qr",
+    "face_for_print",
     "get_card",
     "history",
-    "issue",
-    "load_card",
     "local_verifier",
     "render",
-    "renew",
-    "replace",
     "verify_here",
 ]
 
@@ -157,6 +137,26 @@ def render(
     )
     audit_log.append(uow, actor, "card.print", [card.card_id], reason=f"card_print:{kind}")
     return render_pdf(face) if kind == "pdf" else render_png(face, side)
+
+
+def face_for_print(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, card: Card, *, reason: str
+) -> tuple[CardFace, ApplicationRecord]:
+    """What a print batch prints for one card, with the application it came from.
+
+    For card production, which has checked its own permission: the application read
+    is audited here ("application.read" with `reason`), the print by the caller."""
+    record, photo = open_application(uow, runtime, actor, card.application_id, reason)
+    face = issuance.card_face(
+        record,
+        program_name=runtime.policy.program.name,
+        card_number=card.card_number,
+        issued_on=card.issued_on,
+        expires_on=card.expires_on,
+        qr_text=_credential_text(runtime, card, record, photo, _now()),
+        photo=photo,
+    )
+    return face, record
 
 
 # ---- verifying with this program's own keys and lists -------------------------------

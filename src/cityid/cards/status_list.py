@@ -199,8 +199,24 @@ def sign_status_list_jwt(
     }
     if issuer is not None:
         payload["iss"] = issuer
-    signing_input = f"{_b64url_json(header)}.{_b64url_json(payload)}"
-    return f"{signing_input}.{_b64url(signer.sign(signing_input.encode('ascii')))}"
+    return compact_jws(header, _json_bytes(payload), signer)
+
+
+def _json_bytes(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+
+
+def compact_jws(
+    header: dict[str, Any], payload: bytes, signer: Signer, *, detached: bool = False
+) -> str:
+    """A compact JWS (RFC 7515) over `payload` by the keystore's signer; `detached`
+    leaves the payload out ("header..signature", RFC 7515 appendix F), for a document
+    that travels beside its signature (a print manifest)."""
+    signing_input = f"{_b64url_json(header)}.{_b64url(payload)}"
+    signature = _b64url(signer.sign(signing_input.encode("ascii")))
+    if detached:
+        return f"{_b64url_json(header)}..{signature}"
+    return f"{signing_input}.{signature}"
 
 
 @dataclass(frozen=True)

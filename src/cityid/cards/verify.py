@@ -22,9 +22,9 @@ is `valid` with `status_checked: false`. A list past its ttl but before its `exp
 still used (that is what offline caching is for) and the result says `status_stale`.
 
 Only the claims the verifier's purpose needs are shown, and only for a valid card:
-identity (photo, names, date of birth, card number), age (photo, over 18, over 21),
-residency (photo, name, city resident, postal code). A valid card is proof of city
-residency, because the program only issues cards to residents.
+identity (photo, names, date of birth, card number, expiry date), age (photo, over 18,
+over 21), residency (photo, name, city resident, postal code). A valid card is proof of
+city residency, because the program only issues cards to residents.
 """
 
 from __future__ import annotations
@@ -46,13 +46,18 @@ from cityid.cards.status_list import (
     verify_status_list_token,
 )
 from cityid.errors import BadInput, Unavailable
+from cityid.jsonable import OMIT_NONE, to_json
 
 Purpose = Literal["identity", "age", "residency"]
 PURPOSES: tuple[str, ...] = get_args(Purpose)
 
 __all__ = [
     "PURPOSES",
+    "AgeClaims",
+    "Disclosed",
+    "IdentityClaims",
     "Purpose",
+    "ResidencyClaims",
     "Result",
     "StatusListRejected",
     "StatusUnavailable",
@@ -80,18 +85,56 @@ class StatusUnavailable(Unavailable):
     code = "status_unavailable"
 
 
+@dataclass(frozen=True, slots=True)
+class IdentityClaims:
+    """What an identity check shows: who the holder is. `photo` is a data: URL."""
+
+    photo: str | None
+    card_number: str
+    full_name: str
+    first_name: str | None
+    last_name: str | None
+    date_of_birth: dt.date
+    expires_on: dt.date  # the last day the card is good on, as printed
+    # The name in its own script, beside the Latin one; only when the card has one.
+    native_name: str | None = field(default=None, metadata=OMIT_NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class AgeClaims:
+    """What an age check shows: the photo and two thresholds, never the date of birth."""
+
+    photo: str | None
+    over_18: bool
+    over_21: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResidencyClaims:
+    """What a residency check shows (a valid card is proof of residency)."""
+
+    photo: str | None
+    full_name: str
+    city_resident: bool
+    postal_code: str | None
+
+
+Disclosed = IdentityClaims | AgeClaims | ResidencyClaims
+
+
 @dataclass(frozen=True)
 class VerificationResult:
     result: Result
-    claims: dict[str, Any] = field(default_factory=dict)
+    claims: Disclosed | None = None  # only for a valid card
     status_checked: bool = False
     status_stale: bool = False
     message: str | None = None  # why, for every answer but "valid"
 
     def to_json(self) -> dict[str, Any]:
+        """The answer as the CLI and the API print it (`claims` is {} when none)."""
         document: dict[str, Any] = {
             "result": self.result.value,
-            "claims": self.claims,
+            "claims": {} if self.claims is None else to_json(self.claims),
             "status_checked": self.status_checked,
             "status_stale": self.status_stale,
         }
@@ -104,35 +147,39 @@ def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def disclose(claims: CardClaims, purpose: Purpose, now: dt.datetime) -> dict[str, Any]:
-    """The claims a verifier with this purpose may see, as JSON-ready values."""
+def expiry_date(expires_at: dt.datetime) -> dt.date:
+    """The last day a credential is good on, as printed: `exp` is the next midnight UTC."""
+    return (expires_at.astimezone(dt.UTC) - dt.timedelta(microseconds=1)).date()
+
+
+def disclose(claims: CardClaims, purpose: Purpose, now: dt.datetime) -> Disclosed:
+    """The claims a verifier with this purpose may see, and nothing else."""
     photo = (
         "data:image/webp;base64," + base64.b64encode(claims.face_webp).decode("ascii")
         if claims.face_webp
         else None
     )
     if purpose == "identity":
-        shown = {
-            "photo": photo,
-            "card_number": claims.card_number,
-            "full_name": claims.full_name,
-            "first_name": claims.first_name,
-            "last_name": claims.last_name,
-            "date_of_birth": claims.date_of_birth.isoformat(),
-        }
-        if claims.native_name:  # the name in its own script, beside the Latin one
-            shown["native_name"] = claims.native_name
-        return shown
+        return IdentityClaims(
+            photo=photo,
+            card_number=claims.card_number,
+            full_name=claims.full_name,
+            first_name=claims.first_name,
+            last_name=claims.last_name,
+            date_of_birth=claims.date_of_birth,
+            expires_on=expiry_date(claims.expires_at),
+            native_name=claims.native_name or None,
+        )
     if purpose == "age":
         age = _age_on(claims.date_of_birth, now.date())
-        return {"photo": photo, "over_18": age >= 18, "over_21": age >= 21}
+        return AgeClaims(photo=photo, over_18=age >= 18, over_21=age >= 21)
     if purpose == "residency":
-        return {
-            "photo": photo,
-            "full_name": claims.full_name,
-            "city_resident": True,
-            "postal_code": claims.postal_code,
-        }
+        return ResidencyClaims(
+            photo=photo,
+            full_name=claims.full_name,
+            city_resident=True,
+            postal_code=claims.postal_code,
+        )
     raise BadInput(f"unknown purpose; choose one of {', '.join(PURPOSES)}")
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import typer
 
+from cityid.audit.refusals import LoggedRefusal, record_refusal
 from cityid.cli.actor import credentials, local_operator
 from cityid.cli.context import CliContext, cli_context
 from cityid.operations.accounts import authenticate
@@ -116,11 +117,16 @@ def _sign_in(cli: CliContext, runtime: Runtime, *, operator: bool) -> Actor:
 @contextmanager
 def _unit(runtime: Runtime, *, read_only: bool = False) -> Iterator[UnitOfWork]:
     """The one place the CLI opens a unit of work: committed when the body returns
-    (read-only units have nothing to commit), rolled back when it raises."""
-    with UnitOfWork(runtime.engine, read_only=read_only) as uow:
-        yield uow
-        if not read_only:
-            uow.commit()
+    (read-only units have nothing to commit), rolled back when it raises; a
+    `LoggedRefusal` is then written to the audit log in a transaction of its own."""
+    try:
+        with UnitOfWork(runtime.engine, read_only=read_only) as uow:
+            yield uow
+            if not read_only:
+                uow.commit()
+    except LoggedRefusal as refusal:
+        record_refusal(runtime.engine, refusal)
+        raise
 
 
 def fail(json_mode: bool, code: str, message: str, status: int) -> int:

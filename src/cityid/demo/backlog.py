@@ -12,14 +12,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from cityid.devtools.synth.applicants import generate_applicants
 from cityid.enrollment import service as enrollment
 from cityid.enrollment.applicant import InvalidApplicant
+from cityid.enrollment.lifecycle import ApplicationStatus
 from cityid.enrollment.repository import EnrollmentKeys
+from cityid.enrollment.screening import IntakeChannel
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
@@ -32,15 +34,16 @@ PASSPORTS = ("us_passport", "foreign_passport")
 Progress = Callable[[int, int], None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Enrolled:
-    """What the backlog left behind, for the later steps to check against."""
+    """What the backlog left behind, for the later steps to check against. The lines
+    are applicant lines as intake read them (documents: the `cityid enroll` format)."""
 
-    outcomes: Counter[str] = field(default_factory=Counter)
-    flags: Counter[str] = field(default_factory=Counter)
-    ids: list[str] = field(default_factory=list)  # stored applications, in order
-    submitted: list[str] = field(default_factory=list)  # stored and unflagged
-    lines: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> its line
+    outcomes: Counter[str] = field(default_factory=Counter)  # status (or "invalid") -> count
+    flags: Counter[str] = field(default_factory=Counter)  # flag kind -> count
+    ids: tuple[str, ...] = ()  # stored applications, in order
+    submitted: tuple[str, ...] = ()  # stored and unflagged
+    lines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # id -> its line
 
 
 def enrollment_days(count: int) -> Iterator[dt.date]:
@@ -63,7 +66,9 @@ def enroll_line(
         request = enrollment.parse_request(line, runtime, day)
     except InvalidApplicant:
         return None
-    return enrollment.intake(uow, runtime, clerk, request, keys=keys, today=day)
+    return enrollment.intake(
+        uow, runtime, clerk, request, keys=keys, today=day, channel=IntakeChannel.BATCH
+    )
 
 
 def enroll_backlog(
@@ -71,7 +76,11 @@ def enroll_backlog(
 ) -> Enrolled:
     """Generate and enroll `size` applicants with their document copies, committing in
     chunks so a crash loses one chunk at most."""
-    found = Enrolled()
+    outcomes: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
+    ids: list[str] = []
+    submitted: list[str] = []
+    stored_lines: dict[str, dict[str, Any]] = {}
     lines = generate_applicants(
         size, DUPLICATE_RATE, seed=2016, with_documents=True, policy=runtime.policy,
         today=LAST_RETAIN_DAY,
@@ -80,15 +89,15 @@ def enroll_backlog(
         for done, (line, day) in enumerate(zip(lines, enrollment_days(size), strict=True), 1):
             outcome = enroll_line(uow, runtime, clerk, line, day, keys)
             if outcome is None:
-                found.outcomes["invalid"] += 1
+                outcomes["invalid"] += 1
             else:
-                found.outcomes[outcome.status] += 1
-                found.flags.update(str(flag["kind"]) for flag in outcome.flags)
+                outcomes[outcome.status] += 1
+                flags.update(str(flag["kind"]) for flag in outcome.flags)
                 if outcome.application_id is not None:
-                    found.ids.append(outcome.application_id)
-                    found.lines[outcome.application_id] = line
-                    if outcome.status == "submitted":
-                        found.submitted.append(outcome.application_id)
+                    ids.append(outcome.application_id)
+                    stored_lines[outcome.application_id] = line
+                    if outcome.status == ApplicationStatus.SUBMITTED:
+                        submitted.append(outcome.application_id)
             if done % COMMIT_EVERY == 0:
                 uow.commit()
                 if progress is not None:
@@ -96,10 +105,10 @@ def enroll_backlog(
         uow.commit()
     if progress is not None:
         progress(size, size)
-    return found
+    return Enrolled(outcomes, flags, tuple(ids), tuple(submitted), stored_lines)
 
 
-def _passport_of(line: dict[str, Any]) -> dict[str, Any] | None:
+def _passport_of(line: Mapping[str, Any]) -> dict[str, Any] | None:
     return next((doc for doc in line["documents"] if doc["type"] in PASSPORTS), None)
 
 
@@ -121,9 +130,9 @@ def _fresh_number(number: str) -> str:
     return number[:-4] + tail if tail != number[-4:] else number + "7"
 
 
-def second_application_misspelled(line: dict[str, Any]) -> dict[str, Any]:
+def second_application_misspelled(line: Mapping[str, Any]) -> dict[str, Any]:
     """The same person again: family name misspelled, new documents (no shared token)."""
-    again = copy.deepcopy(line)
+    again = copy.deepcopy(dict(line))
     again.pop("truth", None)
     again["family_name"] = misspelled(str(line["family_name"]))
     for doc in again["documents"]:
@@ -132,9 +141,10 @@ def second_application_misspelled(line: dict[str, Any]) -> dict[str, Any]:
     return again
 
 
-def stranger_with_passport(stranger: dict[str, Any], owner: dict[str, Any]) -> dict[str, Any]:
-    """Someone else presenting `owner`'s passport in place of their own."""
-    forged = copy.deepcopy(stranger)
+def stranger_with_passport(stranger: Mapping[str, Any], owner: Mapping[str, Any]) -> dict[str, Any]:
+    """Someone else presenting `owner`'s passport in place of their own (an applicant
+    line: the forged document a clerk is handed, so it stays a document)."""
+    forged = copy.deepcopy(dict(stranger))
     forged.pop("truth", None)
     passport = _passport_of(owner)
     assert passport is not None

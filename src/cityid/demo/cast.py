@@ -19,6 +19,7 @@ STAFF: dict[str, str] = {
     "records_officer": "records",
     "counsel": "counsel",
     "auditor": "auditor",
+    "production": "printer",
 }
 
 

@@ -11,8 +11,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from cityid.bootstrap import open_runtime
+from cityid.cards import issuing, status_changes, status_service
 from cityid.cards import service as cards
-from cityid.cards import status_service
 from cityid.cards.results import Issued
 from cityid.cards.verify import Verifier
 from cityid.crypto import cose_key_set
@@ -24,7 +24,7 @@ from cityid.demo.calendar import (
     DESTRUCTION_DAY,
     SWITCH_DAY,
 )
-from cityid.demo.cast import hire_staff, new_password
+from cityid.demo.cast import STAFF, hire_staff, new_password
 from cityid.demo.checks import expect
 from cityid.demo.stage import Story
 from cityid.devtools.faults import from_environment
@@ -47,7 +47,8 @@ def step_staff(story: Story) -> str:
         hire_staff(uow, story.rt.policy, admin, story.cast)
         uow.commit()
     roles = len(story.cast.actors)
-    expect(roles == 7, f"expected 7 roles with staff, found {roles}")
+    wanted = len(STAFF) + 1  # and the admin
+    expect(roles == wanted, f"expected {wanted} roles with staff, found {roles}")
     return f"data dir ready, {roles} staff: " + ", ".join(
         f"{role}={actor.username}" for role, actor in story.cast.actors.items()
     )
@@ -127,13 +128,13 @@ def step_cards(story: Story) -> str:
         for application_id in chosen[:CARDS_TO_ISSUE]:
             transitions.approve(uow, rt, supervisor, application_id, "documents seen")
             # Signed with today's clock, so the bank below checks them as valid now.
-            issued.append(cards.issue(uow, rt, supervisor, application_id))
+            issued.append(issuing.issue(uow, rt, supervisor, application_id))
         uow.commit()
     good, bad = issued[0].card_number, issued[1].card_number
     with story.uow() as uow:
         qr_good = cards.credential_qr(uow, rt, supervisor, good)["qr"]
         qr_bad = cards.credential_qr(uow, rt, supervisor, bad)["qr"]
-        cards.change_status(uow, rt, supervisor, bad, "revoke", "reported stolen")
+        status_changes.change_status(uow, rt, supervisor, bad, "revoke", "reported stolen")
         uow.commit()
     # What the bank takes away and keeps offline: the key set and the status list.
     now = dt.datetime.now(dt.UTC)

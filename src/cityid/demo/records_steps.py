@@ -34,6 +34,7 @@ from cityid.disclosure import report as transparency
 from cityid.enrollment import lookup
 from cityid.enrollment.tables import applications, document_copies
 from cityid.errors import Refused
+from cityid.jsonable import to_json
 from cityid.store.engine import make_engine, sqlite_url
 from cityid.store.uow import UnitOfWork
 
@@ -195,7 +196,9 @@ def step_receipt(story: Story) -> str:
     application_id = story.fact("original")
     receipt = receipts.issue_receipts(rt, application_id)[0]
     with story.uow() as uow:
-        shown = lookup.show(uow, rt, story.cast["supervisor"], application_id)
+        shown = lookup.show(
+            uow, rt, story.cast["supervisor"], application_id, purpose="desk_request"
+        )
         reference = uow.conn.execute(
             sa.select(applications.c.reference).where(
                 applications.c.application_id == application_id
@@ -205,12 +208,13 @@ def step_receipt(story: Story) -> str:
         uow.commit()
     copies = {doc.copy for doc in shown.documents}
     expect("destroyed" in copies, f"the record shows its copies as {sorted(copies)}")
-    checked = receipts.verify_against_log(rt, receipt, reference=reference)
-    expect(bool(checked.get("ok")), f"the receipt does not verify: {checked.get('problem')}")
-    expect(later.size > int(receipt["tree_size"]), "no later checkpoint to check against")
+    # Checked as the cardholder hands it over: its JSON.
+    checked = receipts.verify_against_log(rt, to_json(receipt), reference=reference)
+    expect(checked.ok, f"the receipt does not verify: {checked.problem}")
+    expect(later.size > receipt.tree_size, "no later checkpoint to check against")
     return (
-        f"receipt for entry {receipt['entry_index']} verifies against checkpoint of size "
-        f"{later.size} (issued at size {receipt['tree_size']})"
+        f"receipt for entry {receipt.entry_index} verifies against checkpoint of size "
+        f"{later.size} (issued at size {receipt.tree_size})"
     )
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from cityid.demo.appointments_steps import step_appointments
 from cityid.demo.checks import StepFailed, StepResult
 from cityid.demo.opening_steps import step_cards, step_enroll, step_staff, step_switch
+from cityid.demo.production_steps import step_production
 from cityid.demo.records_steps import (
     step_audit_and_report,
     step_destroy,
@@ -35,6 +37,7 @@ STEPS: tuple[Step, ...] = (
     ("staff", step_staff),
     ("enroll", step_enroll),
     ("cards", step_cards),
+    ("card_production", step_production),
     ("verify_and_discard", step_switch),
     ("court_hold", step_hold),
     ("federal_subpoena", step_subpoena),
@@ -42,6 +45,7 @@ STEPS: tuple[Step, ...] = (
     ("destruction", step_destroy),
     ("old_backup", step_old_backup),
     ("receipt", step_receipt),
+    ("appointments", step_appointments),
     ("audit_and_report", step_audit_and_report),
 )
 

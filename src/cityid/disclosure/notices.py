@@ -2,6 +2,7 @@
 
 Made when counsel grants a request (unless a court forbids notice, or the rule says the
 applicant asked themselves), sealed under the request's key, kept until marked sent.
+Each is also queued in the notice outbox to the applicant's contact on file, if any.
 """
 
 from __future__ import annotations
@@ -20,14 +21,22 @@ from cityid.disclosure.notice_texts import render_notice
 from cityid.disclosure.results import Notice, NoticeSent, NoticeStatus
 from cityid.disclosure.scope import Scope
 from cityid.disclosure.tables import disclosure_notices, disclosure_requests
+from cityid.enrollment.contact import notify_applicant
 from cityid.enrollment.repository import open_text
 from cityid.errors import NotFound, Refused
+from cityid.notices.kinds import NoticeKind
+from cityid.notices.templates import MAX_PARAM_CHARS
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
 _CHUNK = 1000
+
+
+def _fields_text(fields: list[str]) -> str:
+    text = ", ".join(fields)
+    return text if len(text) <= MAX_PARAM_CHARS else text[: MAX_PARAM_CHARS - 1] + "…"
 
 
 def _key(row: Any) -> SealedKey:
@@ -70,6 +79,12 @@ def create_for_request(
             )
         )
         made.append(app.application_id)
+        # And by mail or text to the contact on file, through the outbox (legally required).
+        notify_applicant(
+            uow, runtime, actor, app.application_id, NoticeKind.DISCLOSURE,
+            {"request_id": request.request_id, "decided_on": decided_on.isoformat(),
+             "fields": _fields_text(fields)},
+        )  # fmt: skip
     if made:
         # The applicant's language was read to write each notice: audited by id.
         audit_log.append_many(

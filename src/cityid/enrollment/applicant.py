@@ -44,6 +44,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 POSTAL_CODE_PATTERN = r"^[0-9]{5}(-[0-9]{4})?$"
 # A phone number as people write it, or nothing.
 PHONE_PATTERN = r"^(?:[0-9+()\-. ]{3,40})?$"
+# An email address for notices: something@somewhere.tld, no blanks (the mail server decides
+# the rest); a mobile number for text messages: digits with an optional leading +.
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$"
+MAX_EMAIL_LENGTH = 254
+# Separators people type (blanks, brackets, dots, hyphens) are allowed and dropped.
+MOBILE_SEPARATORS = r"[\s().-]"
+MAX_MOBILE_LENGTH = 40
+MOBILE_PATTERN = r"^[\s().-]*\+?(?:[\s().-]*[0-9]){7,15}[\s().-]*$"
 
 
 class InvalidApplicant(BadInput):
@@ -183,6 +191,18 @@ class Document(_Model):
         default=None, max_length=MAX_COPY_B64_CHARS, json_schema_extra=_BASE64
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _country_of_type(cls, data: Any, info: ValidationInfo) -> Any:
+        # A type issued by one country only (the policy says so) needs no country given.
+        policy, _ = _context(info)
+        if policy is None or not isinstance(data, Mapping):
+            return data
+        kind = policy.document_type(str(data.get("type", "")))
+        if kind is not None and kind.issuing_country is not None:
+            return {**data, "issuing_country": kind.issuing_country}
+        return data
+
     @field_validator("number", mode="before")
     @classmethod
     def _number(cls, value: object) -> object:
@@ -226,7 +246,49 @@ def _require_base64(value: str) -> None:
         raise ValueError("not base64") from None
 
 
+class CaretakerDocument(Document):
+    """A document the caretaker shows: who they are, or their bond to the applicant (a
+    birth certificate naming them, a guardianship order). It counts no points."""
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str, info: ValidationInfo) -> str:
+        policy, _ = _context(info)
+        if policy is not None:
+            rules = policy.eligibility.caretaker
+            if value not in rules.identity_documents and value not in rules.relationship_documents:
+                raise ValueError("not a document the program accepts from a caretaker")
+        return value
+
+
+class Caretaker(_Model):
+    """Who comes with the applicant, and the proof. No name: the documents prove who the
+    caretaker is in front of the clerk, and the card never names a caretaker."""
+
+    relationship: str = Field(max_length=40)
+    documents: list[CaretakerDocument] = Field(min_length=1, max_length=6)
+
+    @field_validator("relationship")
+    @classmethod
+    def _relationship(cls, value: str, info: ValidationInfo) -> str:
+        policy, _ = _context(info)
+        if policy is not None and value not in policy.eligibility.caretaker.relationships:
+            raise ValueError("not one of the program's caretaker relationships")
+        return value
+
+
 class Applicant(_Model):
+    # The document says what `_some_name` checks, so a reader of the schema can tell.
+    model_config = ConfigDict(
+        extra="ignore",
+        frozen=True,
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"given_name": _FILLED}},
+                {"properties": {"family_name": _FILLED}},
+            ]
+        },
+    )
     given_name: str = Field(max_length=MAX_NAME_LENGTH, json_schema_extra=_TEXT)
     family_name: str = Field(max_length=MAX_NAME_LENGTH, json_schema_extra=_TEXT)
     date_of_birth: IsoDate
@@ -237,11 +299,41 @@ class Applicant(_Model):
     organ_donor: bool = False
     emergency_contact: EmergencyContact | None = None
     caretaker_present: bool = False
+    caretaker: Caretaker | None = None
+    # No safe address: the card is kept at the centre, suspended, until handed over.
+    pickup_at_centre: bool = False
     documents: list[Document] = Field(default_factory=list, max_length=20)
     photo: str | None = Field(
         default=None, max_length=MAX_PHOTO_B64_CHARS, json_schema_extra=_BASE64
     )
     centre: str | None = Field(default=None, max_length=80)
+    # Where notices go (both optional; each given address gets each notice), and whether
+    # the applicant opted out of all but the legally required ones.
+    contact_email: str | None = Field(
+        default=None, max_length=MAX_EMAIL_LENGTH, json_schema_extra={"pattern": EMAIL_PATTERN}
+    )
+    contact_phone: str | None = Field(
+        default=None, max_length=MAX_MOBILE_LENGTH, json_schema_extra={"pattern": MOBILE_PATTERN}
+    )
+    notices_opt_out: bool = False
+
+    @field_validator("contact_email", mode="before")
+    @classmethod
+    def _email(cls, value: object) -> object:
+        # Checked as given (the OpenAPI pattern says the same): no silent trimming.
+        if isinstance(value, str) and not re.fullmatch(EMAIL_PATTERN, value):
+            raise ValueError("not an email address")
+        return value
+
+    @field_validator("contact_phone", mode="before")
+    @classmethod
+    def _mobile(cls, value: object) -> object:
+        if isinstance(value, str):
+            if len(value) > MAX_MOBILE_LENGTH or not re.fullmatch(MOBILE_PATTERN, value):
+                raise ValueError("not a mobile number (7 to 15 digits, optionally a leading +)")
+            # Kept as the gateway wants it: the digits and the leading +, nothing else.
+            value = re.sub(MOBILE_SEPARATORS, "", value)
+        return value
 
     @field_validator("given_name", "family_name", mode="before")
     @classmethod
@@ -291,6 +383,11 @@ class Applicant(_Model):
 
     def age_on(self, today: dt.date) -> int:
         return age_on(self.date_of_birth, today)
+
+    @property
+    def with_caretaker(self) -> bool:
+        """Came with a caretaker: one whose proof is recorded, or one the clerk ticked."""
+        return self.caretaker is not None or self.caretaker_present
 
 
 def age_on(born: dt.date, today: dt.date) -> int:

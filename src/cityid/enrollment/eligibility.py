@@ -55,6 +55,8 @@ class EligibilityDecision(_Frozen):
     mrz_failures: list[MrzFailure]
     # The type code of a document that satisfied every requirement alone, if one did.
     sufficient_alone: str | None = None
+    # What each of the caretaker's documents proved (no points: proof, not score).
+    caretaker_documents: list[DocumentPoints] = []
 
 
 def decide(applicant: Applicant, policy: Policy, today: dt.date) -> EligibilityDecision:
@@ -91,6 +93,8 @@ def decide(applicant: Applicant, policy: Policy, today: dt.date) -> EligibilityD
             _document_shortfalls(applicant, policy, age, counted_types, identity, residency)
         )
 
+    carer_shortfalls, carer_documents = caretaker_check(applicant, policy, age, today)
+    shortfalls.extend(carer_shortfalls)
     eligible = not shortfalls
     return EligibilityDecision(
         eligible=eligible,
@@ -103,6 +107,50 @@ def decide(applicant: Applicant, policy: Policy, today: dt.date) -> EligibilityD
         document_points=[points for points, _ in scored],
         mrz_failures=mrz_failures,
         sufficient_alone=alone,
+        caretaker_documents=carer_documents,
+    )
+
+
+def caretaker_check(
+    applicant: Applicant, policy: Policy, age: int, today: dt.date
+) -> tuple[list[str], list[DocumentPoints]]:
+    """Whether the applicant needs a caretaker, and whether the one who came proved who
+    they are and their bond, with originals that have not expired (the same checks as
+    the applicant's documents). Returns the shortfalls and what each document proved."""
+    rules = policy.eligibility.caretaker
+    carer = applicant.caretaker
+    if carer is None:
+        if policy.eligibility.min_age <= age <= rules.required_through_age:
+            return [
+                f"applicants aged {policy.eligibility.min_age} to {rules.required_through_age} "
+                "apply with a caretaker (a parent or guardian) who brings proof"
+            ], []
+        return [], []
+    if age >= rules.adult_from_age and not rules.adults_may_have_one:
+        return ["this program does not take an adult's application with a caretaker"], []
+    proved = [_caretaker_score(i, doc, policy, today) for i, doc in enumerate(carer.documents)]
+    shown = {p.type for p in proved if p.counted}
+    found: list[str] = [p.note for p in proved if p.note]
+    if not shown & set(rules.identity_documents):
+        found.append("the caretaker needs an original document that proves who they are")
+    if not shown & set(rules.relationship_documents):
+        found.append(
+            "the caretaker needs a document that proves their relationship to the applicant"
+        )
+    return found, proved
+
+
+def _caretaker_score(index: int, doc: Document, policy: Policy, today: dt.date) -> DocumentPoints:
+    name = _spoken(policy.caretaker_document_name(doc.type) or doc.type)
+    if policy.eligibility.originals_only and not doc.has_original:
+        return _nothing(index, doc.type, f"the caretaker's {name} is not the original")
+    kind = policy.document_type(doc.type)
+    if kind is not None and kind.mrz != "none" and doc.mrz and _mrz_failure(index, doc, kind):
+        return _nothing(index, doc.type, f"the caretaker's {name} fails its machine-readable check")
+    if doc.expires is not None and doc.expires < today:
+        return _nothing(index, doc.type, f"the caretaker's {name} has expired")
+    return DocumentPoints(
+        index=index, type=doc.type, identity_points=0, residency_points=0, points=0, counted=True
     )
 
 
@@ -129,7 +177,7 @@ def _document_shortfalls(
             f"needs {_points(total_short)} more {_word(total_short)} in all (identity or residency)"
         )
     if rules.require_photo_document and not any(kind.has_photo for kind in counted_types):
-        exempt = applicant.caretaker_present and age <= rules.photo_exemption_max_age_with_caretaker
+        exempt = applicant.with_caretaker and age <= rules.photo_exemption_max_age_with_caretaker
         if not exempt:
             found.append("needs a document with a photo")
     if rules.require_date_of_birth_document and not any(

@@ -3,6 +3,9 @@
 By application id; by exact name and date of birth through the keyed blind index; and,
 for the applicant, by reference and date of birth. Every read of personal data appends
 an audit entry ("application.read", "application.search", "application.status_check").
+
+Every staff read names a purpose and passes the read guard (`access.READ_GUARD`, the
+accountability rules) first; the purpose is the entry's reason code.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 
 from cityid.audit import log as audit_log
 from cityid.crypto import KeyDestroyed
+from cityid.enrollment import access
 from cityid.enrollment.lifecycle import ApplicationStatus
 from cityid.enrollment.repository import (
     ApplicationRecord,
@@ -54,18 +58,38 @@ def open_application(
     actor: Actor,
     application_id: str,
     *,
-    reason: str = "staff_view",
+    purpose: str | None,
+    view: str | None = None,
 ) -> ApplicationRecord:
-    """The decrypted application for an authorized actor; audited as "application.read".
+    """The decrypted application for an authorized actor with a purpose the read guard
+    accepts; audited as "application.read" with the purpose as its reason.
 
     Raises `KeyDestroyed` (code "destroyed") when the record's cohort key is gone.
     """
     authorize(runtime.policy, actor, "application.read")
     row = load_row(uow, application_id)
+    grant = access.guard(runtime).check_open(uow, runtime, actor, access.facts(row), purpose)
     with EnrollmentKeys.open(runtime.keystore) as keys:
         record = open_record(uow, keys.sealer, row)
-    audit_log.append(uow, actor, "application.read", [application_id], reason=reason)
+    _append_read(uow, actor, application_id, grant, view)
     return record
+
+
+def _append_read(
+    uow: UnitOfWork, actor: Actor, application_id: str, grant: access.Grant, view: str | None
+) -> None:
+    extra: dict[str, str | int] = dict(grant.extra)
+    if view:
+        extra["view"] = view
+    audit_log.append(
+        uow,
+        actor,
+        "application.read",
+        [application_id],
+        reason=grant.purpose,
+        reason_ref=grant.reference,
+        extra=extra,
+    )
 
 
 def show(
@@ -74,10 +98,11 @@ def show(
     actor: Actor,
     application_id: str,
     *,
+    purpose: str | None,
     documents: bool = False,
 ) -> ApplicationShown:
     """INTERFACE.md's `application show` document; with `documents`, each attestation."""
-    record = open_application(uow, runtime, actor, application_id)
+    record = open_application(uow, runtime, actor, application_id, purpose=purpose)
     docs: list[DocumentShown] = [
         DocumentDetail(
             type=doc.type,
@@ -112,16 +137,21 @@ def show(
 
 
 def photo(
-    uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, *, face: bool = False
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    application_id: str,
+    *,
+    purpose: str | None,
+    face: bool = False,
 ) -> bytes | None:
     """The sealed portrait (JPEG) or the small face (WebP); audited as a read."""
     authorize(runtime.policy, actor, "application.read")
     row = load_row(uow, application_id)
+    grant = access.guard(runtime).check_open(uow, runtime, actor, access.facts(row), purpose)
     with EnrollmentKeys.open(runtime.keystore) as keys:
         data = open_bytes(keys.sealer, row, "face" if face else "photo")
-    audit_log.append(
-        uow, actor, "application.read", [application_id], reason="face" if face else "portrait"
-    )
+    _append_read(uow, actor, application_id, grant, "face" if face else "portrait")
     return data
 
 
@@ -132,9 +162,13 @@ def search(
     family_name: str,
     given_name: str,
     date_of_birth: dt.date,
+    *,
+    purpose: str | None,
 ) -> list[ApplicationSummary]:
-    """Applications with exactly this (normalised) name and date of birth."""
+    """Applications with exactly this (normalised) name and date of birth, at most the
+    policy's cap (the guard also rate-limits searches per staffer)."""
     authorize(runtime.policy, actor, "application.read")
+    grant, cap = access.guard(runtime).check_search(uow, runtime, actor, purpose)
     with EnrollmentKeys.open(runtime.keystore) as keys:
         wanted = blind_index(
             keys.hasher(BLIND_INDEX_PURPOSE), family_name, given_name, date_of_birth
@@ -143,15 +177,20 @@ def search(
         sa.select(applications)
         .where(applications.c.blind_index == wanted)
         .order_by(applications.c.created_at)
+        .limit(cap + 1)
     ).all()
-    found = summaries(rows)
+    found = summaries(rows[:cap])
+    extra: dict[str, str | int] = {**grant.extra, "found": len(found)}
+    if len(rows) > cap:
+        extra["capped"] = cap
     audit_log.append(
         uow,
         actor,
         "application.search",
         [r.application_id for r in found],
-        reason="blind_index",
-        extra={"found": len(found)},
+        reason=grant.purpose,
+        reason_ref=grant.reference,
+        extra=extra,
     )
     return found
 

@@ -96,10 +96,21 @@ class EnrollmentKeys:
         self.close()
 
 
-def blind_index(hasher: KeyedHasher, family_name: str, given_name: str, born: dt.date) -> str:
-    """Keyed hash of the normalised names and date of birth: equal only for exact matches."""
+def blind_index(
+    hasher: KeyedHasher,
+    family_name: str,
+    given_name: str,
+    born: dt.date,
+    *,
+    domain: bytes = _BLIND_DOMAIN,
+) -> str:
+    """Keyed hash of the normalised names and date of birth: equal only for exact matches.
+
+    Another room's index of the same person (a booking's) passes its own `domain`, so its
+    hashes can never be matched against the applications' blind index.
+    """
     message = "\x1f".join((normalise_name(family_name), normalise_name(given_name), dob_key(born)))
-    return hasher.digest(_BLIND_DOMAIN + message.encode("utf-8")).hex()
+    return hasher.digest(domain + message.encode("utf-8")).hex()
 
 
 def address_key(hasher: KeyedHasher, applicant: Applicant) -> str:
@@ -122,7 +133,16 @@ def personal_fields(applicant: Applicant) -> dict[str, bytes | None]:
         "gender": applicant.gender,
         "veteran": applicant.veteran,
         "organ_donor": applicant.organ_donor,
-        "caretaker_present": applicant.caretaker_present,
+        "caretaker_present": applicant.with_caretaker,
+        # The bond, never the caretaker's name: the documents proved who they are.
+        "caretaker_relationship": (
+            None if applicant.caretaker is None else applicant.caretaker.relationship
+        ),
+        "pickup_at_centre": applicant.pickup_at_centre,
+        # Where notices go: sealed with the options (older records simply lack them).
+        "contact_email": applicant.contact_email,
+        "contact_phone": applicant.contact_phone,
+        "notices_opt_out": applicant.notices_opt_out,
     }
     return {
         "given_name": applicant.given_name.encode(),
@@ -201,6 +221,10 @@ class ApplicationRecord:
     documents: list[DocumentView]
     previous_application_id: str | None = None
     card_expires_on: dt.date | None = None
+    pickup_at_centre: bool = False
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    notices_opt_out: bool = False
 
     def applicant_shown(self) -> ApplicantShown:
         return ApplicantShown(
@@ -215,6 +239,10 @@ class ApplicationRecord:
             caretaker_present=self.caretaker_present,
             emergency_contact=self.emergency_contact,
             photo=self.has_photo,
+            pickup_at_centre=self.pickup_at_centre,
+            contact_email=self.contact_email,
+            contact_phone=self.contact_phone,
+            notices_opt_out=self.notices_opt_out,
         )
 
 
@@ -294,6 +322,10 @@ def open_record(uow: UnitOfWork, sealer: RecordSealer, row: Any) -> ApplicationR
         documents=load_documents(uow, row.application_id),
         previous_application_id=row.previous_application_id,
         card_expires_on=row.card_expires_on,
+        pickup_at_centre=bool(options.get("pickup_at_centre")),
+        contact_email=options.get("contact_email"),
+        contact_phone=options.get("contact_phone"),
+        notices_opt_out=bool(options.get("notices_opt_out")),
     )
 
 

@@ -36,6 +36,10 @@ class ApplicantShown:
     caretaker_present: bool
     emergency_contact: dict[str, Any] | None
     photo: bool
+    pickup_at_centre: bool = False
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    notices_opt_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,32 @@ class FlagKind(StrEnum):
     DOCUMENT_EXPIRED = "document_expired"
 
 
+class IntakeChannel(StrEnum):
+    """How an application came in: the clerk-velocity signal is about a person's pace."""
+
+    DESK = "desk"  # one clerk with one applicant in front of them (the console desk)
+    API = "api"  # a partner system, one application per call
+    BATCH = "batch"  # a file of many (`cityid enroll`, the demo backlog): no person's pace
+
+
+# Why a flagged application waits for a person, in words a supervisor reads (staff only).
+FLAG_REASONS: dict[str, str] = {
+    FlagKind.POSSIBLE_DUPLICATE: (
+        "May be a person already enrolled (similar name, birth date and address)"
+    ),
+    FlagKind.DOCUMENT_REUSE: "A document already presented by another applicant",
+    FlagKind.ADDRESS_VELOCITY: "Many applications at one address in a short time",
+    FlagKind.CLERK_VELOCITY: "Many applications taken by one clerk in a short time",
+    FlagKind.MRZ_FAILURE: "A machine-readable zone whose check digits fail",
+    FlagKind.DOCUMENT_EXPIRED: "A document presented past its expiry date",
+}
+
+
+def flag_reason(kind: str) -> str:
+    """A flag kind as a sentence; an unknown kind as itself (never hidden)."""
+    return FLAG_REASONS.get(kind, kind.replace("_", " ").capitalize())
+
+
 class Flag(TypedDict):
     kind: str
     of: str | None
@@ -69,6 +95,7 @@ class IntakeScreener(Protocol):
         *,
         clerk_id: str,
         now: dt.datetime,
+        count_clerk: bool = True,
     ) -> Sequence[Flag]: ...
 
 
@@ -78,15 +105,25 @@ INTAKE_SCREENER: ProcessService[IntakeScreener] = ProcessService("intake screene
 
 
 def screen(
-    uow: UnitOfWork, runtime: Runtime, application_id: str, applicant: Applicant
+    uow: UnitOfWork,
+    runtime: Runtime,
+    application_id: str,
+    applicant: Applicant,
+    channel: IntakeChannel = IntakeChannel.DESK,
 ) -> list[Flag]:
-    """Flags for the application just written (its row and attestations exist)."""
+    """Flags for the application just written (its row and attestations exist).
+
+    Clerk velocity counts only for the channels the policy names
+    (`matching.clerk_velocity_channels`): a batch file taken in by one account in a
+    minute is not one clerk rushing a queue of people.
+    """
     row = uow.conn.execute(
         sa.select(applications.c.clerk_id, applications.c.created_at).where(
             applications.c.application_id == application_id
         )
     ).one()
     flags = runtime.services.get(INTAKE_SCREENER).screen(
-        uow, runtime, application_id, applicant, clerk_id=row.clerk_id, now=row.created_at
-    )
+        uow, runtime, application_id, applicant, clerk_id=row.clerk_id, now=row.created_at,
+        count_clerk=channel.value in runtime.policy.matching.clerk_velocity_channels,
+    )  # fmt: skip
     return list(flags)

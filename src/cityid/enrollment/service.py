@@ -45,7 +45,7 @@ from cityid.enrollment.repository import (
     now,
 )
 from cityid.enrollment.results import IntakeItem
-from cityid.enrollment.screening import mrz_failure, screen
+from cityid.enrollment.screening import IntakeChannel, mrz_failure, screen
 from cityid.enrollment.storing import write_application
 from cityid.enrollment.tables import (
     applications,
@@ -72,8 +72,10 @@ class IntakeRequest:
     previous_application_id: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class IntakeOutcome:
+    """What one intake did; frozen (a copy with changes is `dataclasses.replace`)."""
+
     status: ApplicationStatus  # submitted | flagged | rejected (ineligible: nothing stored)
     application_id: str | None = None
     reference: str | None = None
@@ -141,11 +143,13 @@ def intake(
     keys: EnrollmentKeys | None = None,
     today: dt.date | None = None,
     centre: str | None = None,
+    channel: IntakeChannel = IntakeChannel.DESK,
 ) -> IntakeOutcome:
     """Take one application in: check, score, seal, attest, screen. Caller commits.
 
     `keys` lets a batch reuse one sealer and its hashers; `today` is the enrollment day
-    (tests and imports may set it; the eligibility rules and the document mode use it).
+    (tests and imports may set it; the eligibility rules and the document mode use it);
+    `channel` says how it came in (a batch file is not screened for clerk velocity).
     """
     authorize(runtime.policy, actor, "application.create")
     policy = runtime.policy
@@ -176,7 +180,7 @@ def intake(
     try:
         return _store(
             uow, runtime, actor, request, decision, photo, keys, today,
-            centre or applicant.centre,
+            centre or applicant.centre, channel,
         )  # fmt: skip
     finally:
         if own_keys:
@@ -242,6 +246,7 @@ def _store(
     keys: EnrollmentKeys,
     today: dt.date,
     centre: str | None,
+    channel: IntakeChannel,
 ) -> IntakeOutcome:
     """Write the application, screen it, and give it its status, history and entry."""
     applicant = request.applicant
@@ -254,7 +259,7 @@ def _store(
     flags: list[dict[str, Any]] = []
     for _failure in decision.mrz_failures:
         flags.extend(dict(f) for f in mrz_failure(False))
-    flags.extend(dict(f) for f in screen(uow, runtime, application_id, applicant))
+    flags.extend(dict(f) for f in screen(uow, runtime, application_id, applicant, channel))
     status = ApplicationStatus.FLAGGED if flags else ApplicationStatus.SUBMITTED
     uow.conn.execute(
         applications.update()

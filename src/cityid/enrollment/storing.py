@@ -35,6 +35,8 @@ from cityid.staff.actor import Actor
 from cityid.store.uow import UnitOfWork
 from cityid.vocabulary import ADDRESS_KEY_PURPOSE, BLIND_INDEX_PURPOSE
 
+CARETAKER_POSITIONS = 100  # a caretaker's first document sits at this position
+
 
 @dataclass(frozen=True)
 class Written:
@@ -131,7 +133,8 @@ def _attest_documents(
     keys: EnrollmentKeys,
     today: dt.date,
 ) -> int:
-    """One attestation per document presented; in retain mode, a sealed copy if given.
+    """One attestation per document presented, the caretaker's too (holder "caretaker",
+    no points); in retain mode, a sealed copy if given.
 
     In verify-and-discard mode the copy (and the number) go no further than this frame.
     """
@@ -142,21 +145,33 @@ def _attest_documents(
     stamp = now()
     rows: list[dict[str, Any]] = []
     copies: list[dict[str, Any]] = []
-    for points, doc in zip(decision.document_points, applicant.documents, strict=True):
+    carer = applicant.caretaker
+    shown = [
+        ("applicant", p, d)
+        for p, d in zip(decision.document_points, applicant.documents, strict=True)
+    ]
+    if carer is not None:  # the caretaker's proof: the same attestations and copy rules
+        shown += [
+            ("caretaker", p, d)
+            for p, d in zip(decision.caretaker_documents, carer.documents, strict=True)
+        ]
+    for holder, points, doc in shown:
         attestation_id = new_id("att")
         kind = policy.document_type(doc.type)
         keep_copy = retain and doc.copy_b64 is not None
+        failed_mrz = holder == "applicant" and points.index in failed
         rows.append(
             {
                 "attestation_id": attestation_id,
                 "application_id": application_id,
-                "position": points.index,
+                # The caretaker's documents follow the applicant's (at most 20 of those).
+                "position": points.index + (0 if holder == "applicant" else CARETAKER_POSITIONS),
                 "doc_type": doc.type,
                 "issuing_country": doc.issuing_country,
                 "identity_points": points.identity_points,
                 "residency_points": points.residency_points,
                 "points": points.points,
-                "outcome": "mrz_failed" if points.index in failed
+                "outcome": "mrz_failed" if failed_mrz
                 else ("counted" if points.counted else "not_counted"),
                 "mrz_checked": bool(kind is not None and kind.mrz != "none" and doc.mrz),
                 "verifier_id": actor.user_id,
@@ -167,6 +182,7 @@ def _attest_documents(
                 "token_key_id": token_hasher.key_id,
                 "copy_status": "retained" if keep_copy else "not_retained",
                 "due_on": None,
+                "holder": holder,
             }
         )  # fmt: skip
         if keep_copy:

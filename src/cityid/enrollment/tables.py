@@ -44,7 +44,8 @@ applications = sa.Table(
     sa.Column("cohort_key_id", sa.String(64), nullable=False, index=True),
     sa.Column("wrapped_key", sa.LargeBinary, nullable=False),
     sa.Column("due_on", sa.Date, nullable=True, index=True),
-    sa.Column("card_expires_on", sa.Date, nullable=True),
+    # Indexed: the renewal notices read "cards expiring in the next 60 days" each day.
+    sa.Column("card_expires_on", sa.Date, nullable=True, index=True),
     *(sa.Column(f"s_{name}", sa.LargeBinary, nullable=True) for name in SEALED_FIELDS),
     # HMAC of normalised family name, given name and date of birth: exact staff search.
     sa.Column("blind_index", sa.String(64), nullable=False, index=True),
@@ -110,6 +111,9 @@ document_attestations = sa.Table(
     # retained | not_retained (a copy row exists only while retained)
     sa.Column("copy_status", sa.String(16), nullable=False),
     sa.Column("due_on", sa.Date, nullable=True, index=True),
+    # applicant | caretaker: a caretaker's documents prove who they are and their bond to
+    # the applicant, and count no points.
+    sa.Column("holder", sa.String(16), nullable=False, server_default="applicant"),
 )
 
 document_copies = sa.Table(

@@ -13,6 +13,7 @@ from typing import Any
 from cityid.audit import log as audit_log
 from cityid.crypto import SealedKey
 from cityid.enrollment import cohorts
+from cityid.enrollment.contact import notify_applicant
 from cityid.enrollment.lifecycle import ApplicationStatus, check_move
 from cityid.enrollment.repository import (
     EnrollmentKeys,
@@ -23,6 +24,7 @@ from cityid.enrollment.repository import (
 )
 from cityid.enrollment.results import MarkedIssued, StatusMoved
 from cityid.enrollment.tables import applications, document_attestations
+from cityid.notices.kinds import NoticeKind
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
@@ -66,23 +68,38 @@ def _move(
 _ACTION = {"approved": "approve", "rejected": "reject", "withdrawn": "withdraw", "issued": "issue"}
 
 
+def _tell_decision(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, moved: StatusMoved, outcome: str
+) -> StatusMoved:
+    """The decision notice, queued with the decision (legally required: sent despite an
+    opt-out; nothing is queued when there is no contact on file)."""
+    reference = load_row(uow, moved.application_id).reference
+    notify_applicant(
+        uow, runtime, actor, moved.application_id, NoticeKind.DECISION,
+        {"reference": reference, "outcome": outcome},
+    )  # fmt: skip
+    return moved
+
+
 def approve(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
 ) -> StatusMoved:
-    return _move(
+    moved = _move(
         uow, runtime, actor, application_id, "approved", "application.decide",
         "supervisor_decision", reason,
     )  # fmt: skip
+    return _tell_decision(uow, runtime, actor, moved, "approved")
 
 
 def reject(
     uow: UnitOfWork, runtime: Runtime, actor: Actor, application_id: str, reason: str | None = None
 ) -> StatusMoved:
     """Rejected applications fall due at once: retention keeps only what the rules allow."""
-    return _move(
+    moved = _move(
         uow, runtime, actor, application_id, "rejected", "application.decide",
         "supervisor_decision", reason, due_on=runtime.today(),
     )  # fmt: skip
+    return _tell_decision(uow, runtime, actor, moved, "rejected")
 
 
 def withdraw(

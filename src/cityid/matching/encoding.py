@@ -81,6 +81,7 @@ GRAM_FIELD: Mapping[str, str] = {
     "md": "dob",  # {day, month} unordered, no year: a mistyped year keeps a little
     "pc": "address",  # postal code
     "st": "address",  # street, whole (normalised)
+    "sb": "address",  # street bigrams, blanks dropped: survive a typo, a split or joined word
     "hn": "address",  # house number
 }
 # Sound-skeleton bigrams weigh twice a letter bigram: they are what survives
@@ -97,6 +98,7 @@ FEATURE_WEIGHTS: Mapping[str, float] = {
     "md": 0.15,
     "pc": 0.25,
     "st": 0.4,
+    "sb": 0.15,
     "hn": 0.25,
 }
 # Fields whose score also credits containment (one name inside the other): a dropped or
@@ -182,6 +184,9 @@ def feature_units(f: MatchFeatures) -> list[tuple[str, ...]]:
     street), so the encoder can cache each unit's bit mask rather than each gram's."""
     # the first given name as its canonical form(s), so "Bill" and "William" share grams
     units = [_given_unit(c, True) for c in f.given_canonical[:3]]
+    if f.given and f.given[0] not in f.given_canonical:
+        # ... and as written: a typo in a name with nicknames ("Jakc") keeps its letters
+        units.append(_given_unit(f.given[0], False))
     units.extend(_given_unit(t, False) for t in f.given[1:2])
     units.extend(_family_unit(t) for t in f.family[:3])
     units.append(_dob_unit(f.birth_year, f.birth_month, f.birth_day))
@@ -242,6 +247,9 @@ def blocking_keys(f: MatchFeatures) -> list[str]:
     if has_dm and first_given and f.family:
         # no year: a mistyped birth year
         keys.append(f"dm-names|{dm}|{first_given}|{_metaphone(f.family[0])}")
+    if f.postal_code and f.house_number and f.family:
+        # one surname at one dwelling, whatever the date and given name say
+        keys.append(f"fam-home|{families[0]}|{f.house_number}|{f.postal_code}")
     return keys
 
 

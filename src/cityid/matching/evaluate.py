@@ -44,7 +44,7 @@ class Quality:
         return asdict(self)
 
 
-def _quality(
+def quality_of(
     method: str,
     threshold: float,
     scores: npt.NDArray[np.float64],
@@ -58,6 +58,21 @@ def _quality(
     recall = correct / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return Quality(method, threshold, precision, recall, f1, true_pairs, n_pred, correct)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Keyed and plaintext quality on the same candidate pairs (see `evaluate`)."""
+
+    keyed: Quality
+    plaintext: Quality
+    blocking_recall: float
+    scan: tuple[Quality, ...]
+    # change kind -> (keyed recall, plaintext recall, true pairs kept by blocking)
+    recall_by_change: dict[str, tuple[float, float, int]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def plaintext_score(a: MatchFeatures, b: MatchFeatures) -> float:
@@ -104,9 +119,8 @@ def evaluate(
     *,
     plaintext_threshold: float = PLAINTEXT_THRESHOLD,
     scan: Sequence[float] = (),
-) -> dict[str, Any]:
-    """{"keyed": Quality, "plaintext": Quality, "blocking_recall": float, "scan": [...],
-    "recall_by_change": {change: (keyed recall, plaintext recall, pairs)}}.
+) -> Evaluation:
+    """Keyed and plaintext quality, blocking recall, a threshold scan, recall by change.
 
     `scan` adds the keyed quality at other thresholds, to choose the policy's threshold.
     `recall_by_change` splits recall by the synthetic change kinds (truth.changes) of
@@ -130,12 +144,12 @@ def evaluate(
         ],
         dtype=np.float64,
     )
-    return {
-        "recall_by_change": _recall_by_change(
+    return Evaluation(
+        keyed=quality_of("keyed", threshold, keyed, same, true_pairs),
+        plaintext=quality_of("plaintext", plaintext_threshold, clear, same, true_pairs),
+        blocking_recall=int(same.sum()) / true_pairs if true_pairs else 1.0,
+        scan=tuple(quality_of("keyed", t, keyed, same, true_pairs) for t in scan),
+        recall_by_change=_recall_by_change(
             applicants, (low, high), same, (keyed >= threshold, clear >= plaintext_threshold)
         ),
-        "keyed": _quality("keyed", threshold, keyed, same, true_pairs),
-        "plaintext": _quality("plaintext", plaintext_threshold, clear, same, true_pairs),
-        "blocking_recall": int(same.sum()) / true_pairs if true_pairs else 1.0,
-        "scan": [_quality("keyed", t, keyed, same, true_pairs) for t in scan],
-    }
+    )

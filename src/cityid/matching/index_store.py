@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from cityid.matching.encoding import BloomEncoder, Encoding, pack_blocks, unpack_blocks
 from cityid.matching.index import IndexRow, MatchIndex
@@ -65,16 +66,30 @@ def next_seqs(uow: UnitOfWork, count: int = 1) -> int:
     return int(new) - count + 1
 
 
-def store_encodings(uow: UnitOfWork, items: Sequence[tuple[str, Encoding]]) -> None:
-    """Insert or replace the encodings of these applications, each with a new seq."""
+def store_encodings(
+    uow: UnitOfWork,
+    items: Sequence[tuple[str, Encoding]],
+    *,
+    first_seq: int | None = None,
+) -> None:
+    """Insert or replace the encodings of these applications, each with a new seq.
+
+    One statement (an upsert on application_id), not a delete and an insert.
+    `first_seq`: seqs already reserved by `next_seqs` (len(items) of them).
+    """
     if not items:
         return
-    first = next_seqs(uow, len(items))
+    first = next_seqs(uow, len(items)) if first_seq is None else first_seq
     stamp = dt.datetime.now(dt.UTC)
-    ids = [application_id for application_id, _ in items]
-    uow.conn.execute(match_encodings.delete().where(match_encodings.c.application_id.in_(ids)))
+    insert = (postgresql.insert if uow.conn.dialect.name == "postgresql" else sqlite.insert)(
+        match_encodings
+    )
+    replaced = ("bits", "blocks", "seq", "key_id", "removed", "updated_at")
     uow.conn.execute(
-        match_encodings.insert(),
+        insert.on_conflict_do_update(
+            index_elements=[match_encodings.c.application_id],
+            set_={name: insert.excluded[name] for name in replaced},
+        ),
         [
             {
                 "application_id": application_id,
@@ -90,8 +105,10 @@ def store_encodings(uow: UnitOfWork, items: Sequence[tuple[str, Encoding]]) -> N
     )
 
 
-def store_encoding(uow: UnitOfWork, application_id: str, encoding: Encoding) -> None:
-    store_encodings(uow, [(application_id, encoding)])
+def store_encoding(
+    uow: UnitOfWork, application_id: str, encoding: Encoding, *, seq: int | None = None
+) -> None:
+    store_encodings(uow, [(application_id, encoding)], first_seq=seq)
 
 
 def remove_encodings(uow: UnitOfWork, application_ids: Sequence[str]) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cityid.audit import log as audit_log
+from cityid.audit.refusals import LoggedRefusal
 from cityid.crypto import KeyDestroyed
 from cityid.enrollment import lookup
 from cityid.enrollment.results import ApplicationShown
@@ -33,6 +34,7 @@ from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
+REVIEW_PURPOSE = "review_of_flag"  # the policy's purpose for reading a flagged pair
 DECISIONS: tuple[str, ...] = tuple(ReviewDecision)
 STATUSES: tuple[str, ...] = tuple(ReviewStatus)
 
@@ -71,6 +73,17 @@ def _load(uow: UnitOfWork, item_id: str) -> Any:
     return row
 
 
+def _filtered(query: Any, status: str | None, kind: str | None) -> Any:
+    if status is not None and status not in STATUSES:
+        raise BadInput(f"status must be one of {', '.join(STATUSES)}")
+    c = review_items.c
+    if status is not None:
+        query = query.where(c.status == status)
+    if kind is not None:
+        query = query.where(c.kind == kind)
+    return query
+
+
 def list_items(
     uow: UnitOfWork,
     runtime: Runtime,
@@ -79,20 +92,31 @@ def list_items(
     status: str | None = "open",
     kind: str | None = None,
     limit: int = 100,
+    offset: int = 0,
+    sort: str = "strongest",
 ) -> list[ReviewItem]:
-    """Queue items (ids, kinds, scores: no personal data), strongest first."""
+    """Queue items (ids, kinds, scores: no personal data), strongest (or oldest, newest) first."""
     authorize(runtime.policy, actor, "review.read")
-    if status is not None and status not in STATUSES:
-        raise BadInput(f"status must be one of {', '.join(STATUSES)}")
     c = review_items.c
-    query = sa.select(review_items)
-    if status is not None:
-        query = query.where(c.status == status)
-    if kind is not None:
-        query = query.where(c.kind == kind)
-    score_order = sa.case((c.score.is_(None), 1), else_=0)
-    query = query.order_by(score_order, c.score.desc(), c.created_at, c.item_id).limit(limit)
+    query = _filtered(sa.select(review_items), status, kind)
+    order: list[Any]
+    if sort == "oldest":
+        order = [c.created_at, c.item_id]
+    elif sort == "newest":
+        order = [c.created_at.desc(), c.item_id]
+    else:
+        order = [sa.case((c.score.is_(None), 1), else_=0), c.score.desc(), c.created_at, c.item_id]
+    query = query.order_by(*order).limit(limit).offset(offset)
     return [_item(r) for r in uow.conn.execute(query)]
+
+
+def count_items(
+    uow: UnitOfWork, runtime: Runtime, actor: Actor, *, status: str | None, kind: str | None
+) -> int:
+    """How many items `list_items` would page through with these filters."""
+    authorize(runtime.policy, actor, "review.read")
+    query = _filtered(sa.select(sa.func.count()).select_from(review_items), status, kind)
+    return int(uow.conn.execute(query).scalar_one())
 
 
 def get_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> ReviewItem:
@@ -109,8 +133,18 @@ def show_item(uow: UnitOfWork, runtime: Runtime, actor: Actor, item_id: str) -> 
     opened: list[ApplicationShown | Unavailable] = []
     for application_id in ids:
         try:
-            opened.append(lookup.show(uow, runtime, actor, application_id, documents=True))
+            opened.append(
+                lookup.show(
+                    uow, runtime, actor, application_id, purpose=REVIEW_PURPOSE, documents=True
+                )
+            )
         except (KeyDestroyed, NotFound) as exc:
+            opened.append(Unavailable(application_id, exc.code))
+        except LoggedRefusal as exc:
+            if exc.code != "out_of_scope":
+                raise
+            # A decided pair leaves the queue: say so on the page, and log the refusal.
+            audit_log.append_many(uow, [exc.event])
             opened.append(Unavailable(application_id, exc.code))
     audit_log.append(uow, actor, "review.read", [item_id, *ids], reason=item.kind)
     fields = {f: getattr(item, f) for f in ReviewItem.__dataclass_fields__}

@@ -24,7 +24,9 @@ class MatchingScreener:
         *,
         clerk_id: str,
         now: dt.datetime,
+        count_clerk: bool = True,
     ) -> Sequence[Flag]:
         return screen_application(
-            uow, runtime, application_id, applicant, clerk_id=clerk_id, now=now
-        )
+            uow, runtime, application_id, applicant, clerk_id=clerk_id, now=now,
+            count_clerk=count_clerk,
+        )  # fmt: skip

@@ -29,6 +29,7 @@ from cityid.matching.encoding import Encoding
 from cityid.matching.results import DedupeSummary, ReencodeSummary
 from cityid.matching.signals import Flag
 from cityid.matching.tables import match_encodings, review_items
+from cityid.policy.model import Matching
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
@@ -59,8 +60,11 @@ def screen_application(
     clerk_id: str,
     now: dt.datetime,
     also_review: Sequence[Mapping[str, Any]] = (),
+    count_clerk: bool = True,
 ) -> list[Flag]:
     """Flags for the application just written; its encoding is stored, review items opened.
+
+    `count_clerk` False leaves clerk velocity out (a batch intake is no clerk's pace).
 
     `also_review` are flags the caller raised itself (intake's `mrz_failure`): they get
     review items too but are not returned again.
@@ -74,10 +78,14 @@ def screen_application(
     encoder = index_store.encoder_for(runtime)
     queries = [encoder.encode(person), encoder.encode_swapped(person)]
     own = own_chain(uow, application_id)
+    # Reserve the encoding's seq *before* searching: that locks the match head until
+    # commit, so two intakes of one person at the same moment screen one after the
+    # other, and the second one's search sees the first one's committed encoding.
+    seq = index_store.next_seqs(uow)
     matches = index_store.search(
         runtime, uow, queries, top_k=_TOP_K, threshold=rules.duplicate_threshold, exclude=own
     )
-    index_store.store_encoding(uow, application_id, queries[0])
+    index_store.store_encoding(uow, application_id, queries[0], seq=seq)
 
     moment = _utc(now)
     flags: list[Flag] = []
@@ -88,19 +96,10 @@ def screen_application(
             applicant_id=application_id,
         )
     )
-    at_address = _same_address(
-        uow, application_id, moment, rules.address_window_days, rules.address_max_applications
-    )
+    at_address, by_clerk = _recent_nearby(uow, application_id, clerk_id, moment, rules)
     flags.extend(signals.address_velocity(at_address, moment, rules))
-    by_clerk = _same_clerk(
-        uow,
-        application_id,
-        clerk_id,
-        moment,
-        rules.clerk_window_minutes,
-        rules.clerk_max_applications,
-    )
-    flags.extend(signals.clerk_velocity(by_clerk, moment, rules))
+    if count_clerk:  # a batch intake is not one clerk at a desk
+        flags.extend(signals.clerk_velocity(by_clerk, moment, rules))
 
     raised = [signals.flag(str(f["kind"]), f.get("of"), f.get("score")) for f in also_review]
     seeds = [seed_for(application_id, f, rules.duplicate_threshold) for f in [*flags, *raised]]
@@ -136,8 +135,11 @@ def own_chain(uow: UnitOfWork, application_id: str) -> set[str]:
 
 
 def _token_holders(uow: UnitOfWork, application_id: str) -> list[str]:
+    # A caretaker's documents are not the applicant's: a parent shows the same passport
+    # for each of their children, which is no reuse.
+    own = document_attestations.c.holder == "applicant"
     mine = sa.select(document_attestations.c.token).where(
-        document_attestations.c.application_id == application_id
+        document_attestations.c.application_id == application_id, own
     )
     return list(
         uow.conn.execute(
@@ -145,58 +147,46 @@ def _token_holders(uow: UnitOfWork, application_id: str) -> list[str]:
             .where(
                 document_attestations.c.token.in_(mine),
                 document_attestations.c.application_id != application_id,
+                own,
             )
             .distinct()
         ).scalars()
     )
 
 
-def _recent(
-    uow: UnitOfWork,
-    application_id: str,
-    where: Any,
-    since: dt.datetime,
-    until: dt.datetime,
-    enough: int,
-) -> list[dt.datetime]:
-    """Up to `enough` other applications' times in [since, until]: a velocity rule only
-    needs to know whether its limit is reached, so a busy clerk costs one short read."""
-    return [
-        _utc(t)
-        for t in uow.conn.execute(
-            sa.select(applications.c.created_at)
-            .where(
-                where,
-                applications.c.application_id != application_id,
-                applications.c.created_at >= since,
-                applications.c.created_at <= until,
-            )
-            .order_by(applications.c.created_at.desc())
+def _recent_nearby(
+    uow: UnitOfWork, application_id: str, clerk_id: str, now: dt.datetime, rules: Matching
+) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Other applications' times at the same address (within address_window_days) and by
+    the same clerk (within clerk_window_minutes), in one statement.
+
+    A velocity rule only needs to know whether its limit is reached, so each half reads
+    at most its limit of rows, newest first: a busy clerk costs one short read.
+    """
+    a = applications.c
+    mine = sa.select(a.address_key).where(a.application_id == application_id)
+    halves = []
+    for label, where, since, enough in (
+        ("address", a.address_key.in_(mine), now - dt.timedelta(days=rules.address_window_days),
+         rules.address_max_applications),
+        ("clerk", a.clerk_id == clerk_id, now - dt.timedelta(minutes=rules.clerk_window_minutes),
+         rules.clerk_max_applications),
+    ):  # fmt: skip
+        half = (
+            sa.select(sa.literal(label).label("near"), a.created_at)
+            .where(where, a.application_id != application_id)
+            .where(a.created_at >= since, a.created_at <= now)
+            .order_by(a.created_at.desc())
             .limit(enough)
-        ).scalars()
-    ]
-
-
-def _same_address(
-    uow: UnitOfWork, application_id: str, now: dt.datetime, days: int, enough: int
-) -> list[dt.datetime]:
-    mine = sa.select(applications.c.address_key).where(
-        applications.c.application_id == application_id
-    )
-    where = applications.c.address_key.in_(mine)
-    return _recent(uow, application_id, where, now - dt.timedelta(days=days), now, enough)
-
-
-def _same_clerk(
-    uow: UnitOfWork,
-    application_id: str,
-    clerk_id: str,
-    now: dt.datetime,
-    minutes: int,
-    enough: int,
-) -> list[dt.datetime]:
-    where = applications.c.clerk_id == clerk_id
-    return _recent(uow, application_id, where, now - dt.timedelta(minutes=minutes), now, enough)
+            .subquery()
+        )
+        halves.append(sa.select(half.c.near, half.c.created_at))
+    found: dict[str, list[dt.datetime]] = {"address": [], "clerk": []}
+    for near, created_at in uow.conn.execute(sa.union_all(*halves)):
+        found[str(near)].append(_utc(created_at))
+    for times in found.values():
+        times.sort(reverse=True)
+    return found["address"], found["clerk"]
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

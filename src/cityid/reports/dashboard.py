@@ -11,18 +11,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from cityid.accountability import alerts
+from cityid.appointments.bookings import counts_for_day
+from cityid.appointments.centres import city_today
+from cityid.appointments.rules import DayCounts
 from cityid.audit import log as audit_log
-from cityid.cards.service import LIVE_STATUSES
+from cityid.cards.records import LIVE_STATUSES
 from cityid.cards.tables import CARD_STATUSES, cards
 from cityid.enrollment.lifecycle import STATUSES as APPLICATION_STATUSES
 from cityid.enrollment.tables import applications
 from cityid.errors import CityIdError
 from cityid.matching.review import DECISIONS
 from cityid.matching.tables import review_items
+from cityid.production.report import production_tiles
 from cityid.retention.tables import (
     RECORD_TABLES,
     disposition_batches,
@@ -85,6 +90,12 @@ class Dashboard:
     # "due now", then each month of the horizon: records falling due, by class.
     records_due: dict[str, dict[str, int]]
     open_batches: list[OpenBatch]
+    # Today's appointments at every centre: booked, shows, no-shows, waiting time.
+    appointments_today: DayCounts | None = None
+    # Insider alerts waiting for an auditor (accountability/alerts.py).
+    insider_alerts_open: int = 0
+    # Card production: how many cards are at each step (queue, mail, centre, pickup).
+    card_production: dict[str, int] = field(default_factory=dict)
 
     @property
     def enrollments_in_window(self) -> int:
@@ -119,12 +130,21 @@ def build_dashboard(
         active_holds=active_holds(uow),
         records_due=records_due(uow, today, months_ahead),
         open_batches=open_batches(uow),
+        appointments_today=appointment_counts(uow, runtime, today),
+        insider_alerts_open=alerts.open_count(uow),
+        card_production=production_tiles(uow, runtime.policy, today),
     )
     audit_log.append(uow, actor, "dashboard.read", [], reason="report")
     return found
 
 
 # --- the queries (each a handful of GROUP BYs) ----------------------------------------------
+
+
+def appointment_counts(uow: UnitOfWork, runtime: Runtime, today: dt.date) -> DayCounts:
+    """Today's bookings on the city's clock (a dashboard for another day counts that day)."""
+    day = city_today(runtime) if today == runtime.today() else today
+    return counts_for_day(uow, runtime, day)
 
 
 def _day(value: object) -> dt.date:

@@ -260,13 +260,7 @@ def _built_batches(
             for batch in batches:
                 yield _build_batch(importer, batch)
         return
-    # "spawn": a fresh interpreter per worker, so no keystore session or lock is inherited.
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_worker_start,
-        initargs=(runtime.data_dir, runtime.settings, actor, base),
-    ) as pool:
+    with worker_pool(runtime, actor, base, workers) as pool:
         in_flight: deque[Future[_Built]] = deque()
         for batch in batches:
             in_flight.append(pool.submit(_worker_build, batch))
@@ -276,12 +270,37 @@ def _built_batches(
             yield in_flight.popleft().result()
 
 
+def worker_pool(runtime: Runtime, actor: Actor, base: Path, workers: int) -> ProcessPoolExecutor:
+    """`workers` processes that turn batches into rows, each with its own runtime opened
+    the way `runtime` was (`Runtime.worker_opener`: through the composition root, so with
+    the same ports and services as this process)."""
+    # "spawn": a fresh interpreter per worker, so no keystore session or lock is inherited.
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(runtime.worker_opener(), runtime.data_dir, runtime.settings, actor, base),
+    )
+
+
 _worker_importer: LineImporter | None = None
 
 
-def _worker_start(data_dir: Path, settings: Settings, actor: Actor, base: Path) -> None:
+def worker_runtime() -> Runtime:
+    """In a worker process of `worker_pool`: the runtime it opened."""
+    assert _worker_importer is not None, "the worker was not started"
+    return _worker_importer.runtime
+
+
+def _worker_start(
+    opener: Callable[[Path, Settings], Runtime],
+    data_dir: Path,
+    settings: Settings,
+    actor: Actor,
+    base: Path,
+) -> None:
     global _worker_importer
-    worker_runtime = Runtime.open(data_dir, settings)
+    worker_runtime = opener(data_dir, settings)
     keys = EnrollmentKeys.open(worker_runtime.keystore)
     _worker_importer = LineImporter(worker_runtime, actor, keys, base)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,13 +34,18 @@ from cityid.audit.verify_proofs import verify_inclusion
 from cityid.enrollment.repository import normalise_reference
 from cityid.enrollment.tables import applications
 from cityid.errors import BadInput, NotFound
+from cityid.retention.results import DestructionReceipt, ReceiptCheck, ReceiptFormat
 from cityid.retention.tables import destruction_receipts
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 
-FORMAT = "cityid-destruction-receipt/2"
-FORMAT_ENTRY_PER_APPLICATION = "cityid-destruction-receipt/1"
+FORMAT = ReceiptFormat.LEAF_IN_CHUNK
+FORMAT_ENTRY_PER_APPLICATION = ReceiptFormat.ENTRY_PER_APPLICATION
 DESTROY_ACTION = "retention.destroy"
+
+ReceiptDocument = Mapping[str, Any]
+"""A receipt as its holder presents it: their JSON, unchecked (anything may be missing,
+mistyped or forged), which `verify_receipt` checks field by field."""
 
 
 class BadReceipt(BadInput):
@@ -103,7 +108,7 @@ def _chunk_leaves(uow: UnitOfWork, audit_index: int) -> list[str]:
     )
 
 
-def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]]:
+def issue_receipts(runtime: Runtime, application_id: str) -> list[DestructionReceipt]:
     """Every destruction receipt of an application, proven against the latest checkpoint."""
     with UnitOfWork(runtime.engine) as uow:
         found = receipt_indexes(uow, application_id)
@@ -127,44 +132,47 @@ def issue_receipts(runtime: Runtime, application_id: str) -> list[dict[str, Any]
     receipts = []
     for f in found:
         proof = audit_service.inclusion_proof(runtime, f.audit_index, checkpoint.size)
-        receipt: dict[str, Any] = {
-            "format": FORMAT_ENTRY_PER_APPLICATION if f.position is None else FORMAT,
-            "application_id": application_id,
-            "batch_id": f.batch_id,
-        }
-        if f.position is not None:
-            leaves = chunks[f.audit_index]
-            receipt.update(
-                leaf=leaves[f.position],
-                leaf_index=f.position,
-                applications=len(leaves),
-                leaf_proof=[h.hex() for h in leaves_tree(leaves).inclusion_proof(f.position)],
-            )
-        receipt.update(
+        receipt = DestructionReceipt(
+            format=FORMAT_ENTRY_PER_APPLICATION,
+            application_id=application_id,
+            batch_id=f.batch_id,
             entry_index=f.audit_index,
             entry=base64.b64encode(entries[f.audit_index]).decode("ascii"),
             tree_size=checkpoint.size,
-            proof=proof.proof,
+            proof=tuple(proof.proof),
             checkpoint=checkpoint.note,
         )
+        if f.position is not None:
+            leaves = chunks[f.audit_index]
+            receipt = replace(
+                receipt,
+                format=FORMAT,
+                leaf=leaves[f.position],
+                leaf_index=f.position,
+                applications=len(leaves),
+                leaf_proof=tuple(h.hex() for h in leaves_tree(leaves).inclusion_proof(f.position)),
+            )
         receipts.append(receipt)
     return receipts
 
 
+NOT_A_RECEIPT = "not a destruction receipt"
+
+
 def verify_receipt(
-    receipt: dict[str, Any],
+    receipt: ReceiptDocument,
     verifier_keys: Sequence[str],
     *,
     origin: str | None = None,
     checkpoint_note: str | None = None,
     proof: Sequence[str] | None = None,
-) -> dict[str, Any]:
+) -> ReceiptCheck:
     """Check a receipt; with `checkpoint_note` and `proof`, against that later checkpoint.
 
-    Returns {"ok", "application_id", "batch_id", "entry_index", "tree_size", "destroyed",
-    "problem"}. Never raises for a receipt that fails: `ok` is false and `problem` says why.
+    Never raises for a receipt that fails: `ok` is false and `problem` says why; the
+    answer carries the receipt's fields once they parsed, the log's size once its
+    checkpoint verified.
     """
-    out: dict[str, Any] = {"ok": False, "problem": None}
     try:
         application_id = str(receipt["application_id"])
         index = int(receipt["entry_index"])
@@ -172,34 +180,34 @@ def verify_receipt(
         note = checkpoint_note or str(receipt["checkpoint"])
         path = [bytes.fromhex(p) for p in (proof if proof is not None else receipt["proof"])]
     except (KeyError, TypeError, ValueError):
-        out["problem"] = "not a destruction receipt"
-        return out
-    out.update(application_id=application_id, batch_id=receipt.get("batch_id"), entry_index=index)
+        return ReceiptCheck(ok=False, problem=NOT_A_RECEIPT)
+    batch_id = receipt.get("batch_id")
+    check = ReceiptCheck(
+        ok=False,
+        application_id=application_id,
+        batch_id=None if batch_id is None else str(batch_id),
+        entry_index=index,
+    )
     try:
         head = parse_and_verify(note, verifier_keys, origin=origin)
     except CheckpointError as exc:
-        out["problem"] = f"the checkpoint does not verify: {exc.message}"
-        return out
-    out["tree_size"] = head.size
+        return replace(check, problem=f"the checkpoint does not verify: {exc.message}")
+    check = replace(check, tree_size=head.size)
     try:
         decoded = decode_entry(entry)
     except AuditEntryError:
-        out["problem"] = "the entry is not an audit entry"
-        return out
+        return replace(check, problem="the entry is not an audit entry")
     if receipt.get("format") == FORMAT_ENTRY_PER_APPLICATION:
         destroyed = _entry_names_application(decoded, application_id)
     else:
         destroyed = _leaf_in_entry(receipt, decoded, application_id)
     if isinstance(destroyed, str):
-        out["problem"] = destroyed
-        return out
+        return replace(check, problem=destroyed)
     if not verify_inclusion(leaf_hash(entry), index, head.size, path, head.root):
-        out["problem"] = "the entry is not in the signed log (the inclusion proof fails)"
-        return out
-    out["destroyed"] = destroyed
-    out["destroyed_at"] = decoded.at.isoformat()
-    out["ok"] = True
-    return out
+        return replace(
+            check, problem="the entry is not in the signed log (the inclusion proof fails)"
+        )
+    return replace(check, ok=True, destroyed=destroyed, destroyed_at=decoded.at.isoformat())
 
 
 NOT_THIS_DESTRUCTION = "the entry does not record a destruction of this application's records"
@@ -213,7 +221,7 @@ def _entry_names_application(decoded: AuditEntry, application_id: str) -> dict[s
 
 
 def _leaf_in_entry(
-    receipt: dict[str, Any], decoded: AuditEntry, application_id: str
+    receipt: ReceiptDocument, decoded: AuditEntry, application_id: str
 ) -> dict[str, int] | str:
     """Format /2: the application's leaf is in the tree whose root the entry carries."""
     try:
@@ -223,7 +231,7 @@ def _leaf_in_entry(
         path = [bytes.fromhex(p) for p in receipt["leaf_proof"]]
         owner, destroyed = parse_leaf(leaf)
     except (KeyError, TypeError, ValueError):
-        return "not a destruction receipt"
+        return NOT_A_RECEIPT
     root = decoded.extra.get("applications_root")
     if decoded.action != DESTROY_ACTION or not isinstance(root, str) or owner != application_id:
         return NOT_THIS_DESTRUCTION
@@ -239,8 +247,8 @@ def _leaf_in_entry(
 
 
 def verify_against_log(
-    runtime: Runtime, receipt: dict[str, Any], *, reference: str | None = None
-) -> dict[str, Any]:
+    runtime: Runtime, receipt: ReceiptDocument, *, reference: str | None = None
+) -> ReceiptCheck:
     """The public check: the receipt against the log's latest checkpoint, and (if given)
     that the application reference is the receipt's application."""
     keys = audit_service.verifier_keys(runtime)
@@ -248,7 +256,7 @@ def verify_against_log(
     try:
         index = int(receipt["entry_index"])
     except (KeyError, TypeError, ValueError):
-        return {"ok": False, "problem": "not a destruction receipt"}
+        return ReceiptCheck(ok=False, problem=NOT_A_RECEIPT)
     with UnitOfWork(runtime.engine, read_only=True) as uow:
         latest = audit_service.latest_checkpoint(uow)
         owner = None
@@ -263,47 +271,52 @@ def verify_against_log(
     try:
         fresh = audit_service.inclusion_proof(runtime, index, latest.size)
     except (BadInput, NotFound):
-        return {"ok": False, "problem": "the entry index is not in the log"}
+        return ReceiptCheck(ok=False, problem="the entry index is not in the log")
     result = verify_receipt(
         receipt, keys, origin=origin, checkpoint_note=latest.note, proof=fresh.proof
     )
-    if result["ok"] and reference and owner is not None and owner != result["application_id"]:
-        return {"ok": False, "problem": "this receipt is for another application"}
+    if result.ok and reference and owner is not None and owner != result.application_id:
+        return ReceiptCheck(ok=False, problem="this receipt is for another application")
     return result
 
 
-def receipts_in(document: Any) -> list[dict[str, Any]]:
-    """The receipts in a pasted document: one receipt, or `issue_receipts`'s
-    {"receipts": [...]} (an application has one per chunk that destroyed its records)."""
+def receipts_in(document: Any) -> list[ReceiptDocument]:
+    """The receipts in a pasted document (parsed JSON, anything): one receipt, or
+    `issue_receipts`'s {"receipts": [...]} (an application has one per chunk that
+    destroyed its records). Each is still unchecked."""
     if isinstance(document, dict) and isinstance(document.get("receipts"), list):
         found = document["receipts"]
         if found and all(isinstance(receipt, dict) for receipt in found):
-            return found
+            return list(found)
         return []
     return [document] if isinstance(document, dict) else []
 
 
 def verify_all_against_log(
-    runtime: Runtime, found: Sequence[dict[str, Any]], *, reference: str | None = None
-) -> dict[str, Any]:
+    runtime: Runtime, found: Sequence[ReceiptDocument], *, reference: str | None = None
+) -> ReceiptCheck:
     """Every receipt of a document against the log: one answer, with what they destroyed
     added up. Fails if any fails, or if they are not all for the same application."""
     if not found:
-        return {"ok": False, "problem": "not a destruction receipt"}
+        return ReceiptCheck(ok=False, problem=NOT_A_RECEIPT)
     results = [verify_against_log(runtime, receipt, reference=reference) for receipt in found]
     for number, result in enumerate(results, start=1):
-        if not result["ok"]:
+        if not result.ok:
             if len(results) > 1:
-                result["problem"] = f"receipt {number} of {len(results)}: {result['problem']}"
+                return replace(
+                    result, problem=f"receipt {number} of {len(results)}: {result.problem}"
+                )
             return result
-    if len({result["application_id"] for result in results}) > 1:
-        return {"ok": False, "problem": "the receipts are for different applications"}
-    combined = dict(results[0], receipts=len(results))
-    combined["batch_id"] = ", ".join(sorted({str(result["batch_id"]) for result in results}))
+    if len({result.application_id for result in results}) > 1:
+        return ReceiptCheck(ok=False, problem="the receipts are for different applications")
     destroyed: dict[str, int] = {}
     for result in results:
-        for name, count in result["destroyed"].items():
+        for name, count in (result.destroyed or {}).items():
             destroyed[name] = destroyed.get(name, 0) + count
-    combined["destroyed"] = dict(sorted(destroyed.items()))
-    combined["destroyed_at"] = max(result["destroyed_at"] for result in results)
-    return combined
+    return replace(
+        results[0],
+        batch_id=", ".join(sorted({str(result.batch_id) for result in results})),
+        destroyed=dict(sorted(destroyed.items())),
+        destroyed_at=max(str(result.destroyed_at) for result in results),
+        receipts=len(results),
+    )

@@ -7,9 +7,11 @@ JSON keys, and enum values are the strings the JSON carries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from cityid.jsonable import OMIT_NONE
 
 
 class HoldStatus(StrEnum):
@@ -137,3 +139,50 @@ class BackupWritten:
 class Restored:
     file: str
     rows: int
+
+
+class ReceiptFormat(StrEnum):
+    """A destruction receipt's `format` (retention/receipts.py explains the two)."""
+
+    ENTRY_PER_APPLICATION = "cityid-destruction-receipt/1"
+    LEAF_IN_CHUNK = "cityid-destruction-receipt/2"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DestructionReceipt:
+    """One destruction receipt as issued, to hand to the cardholder (as its JSON).
+
+    Format /2 has the leaf fields (the application's leaf in its chunk's tree); format
+    /1 has none, and its JSON leaves them out.
+    """
+
+    format: ReceiptFormat
+    application_id: str
+    batch_id: str
+    leaf: str | None = field(default=None, metadata=OMIT_NONE)
+    leaf_index: int | None = field(default=None, metadata=OMIT_NONE)
+    applications: int | None = field(default=None, metadata=OMIT_NONE)
+    leaf_proof: tuple[str, ...] | None = field(default=None, metadata=OMIT_NONE)
+    entry_index: int
+    entry: str  # the audit entry's exact bytes, base64
+    tree_size: int
+    proof: tuple[str, ...]
+    checkpoint: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiptCheck:
+    """What checking receipts found. `ok` and `problem` (None when ok) are always there;
+    the rest as far as the check got: the receipt's own fields once it parsed, the log's
+    size once the checkpoint verified, what was destroyed (and when) once it all did,
+    and `receipts` when several receipts were checked together."""
+
+    ok: bool
+    problem: str | None = None
+    application_id: str | None = field(default=None, metadata=OMIT_NONE)
+    batch_id: str | None = field(default=None, metadata=OMIT_NONE)
+    entry_index: int | None = field(default=None, metadata=OMIT_NONE)
+    tree_size: int | None = field(default=None, metadata=OMIT_NONE)
+    destroyed: dict[str, int] | None = field(default=None, metadata=OMIT_NONE)
+    destroyed_at: str | None = field(default=None, metadata=OMIT_NONE)  # ISO 8601
+    receipts: int | None = field(default=None, metadata=OMIT_NONE)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,11 +24,19 @@ from cityid.devtools.faults import from_environment
 from cityid.errors import CityIdError, Unavailable
 from cityid.rendering.templating import STATIC_DIR, templates
 from cityid.runtime import Runtime
+from cityid.staff.actor import Actor
 from cityid.web import csrf, openapi
+from cityid.web.body_cap import BodyCap
 from cityid.web.cors import PublicReadCors
 from cityid.web.methods import HeadAsGet, allowed_methods
+from cityid.web.public_pages import render_public
 from cityid.web.routes import (
+    accountability_api,
+    accountability_console,
+    accountability_resident,
     applicant,
+    appointments_console,
+    appointments_public,
     audit_console,
     audit_public,
     auth_api,
@@ -39,13 +49,19 @@ from cityid.web.routes import (
     disclosure_console,
     enrollment_api,
     enrollment_console,
+    front_door,
     health,
     log_tiles,
+    production_console,
+    resident_card,
+    resident_desk,
     retention_api,
     retention_console,
     retention_public,
     review_api,
     review_console,
+    second_factor_console,
+    staff_console,
     transparency,
     verifier_pack,
 )
@@ -54,8 +70,11 @@ log = logging.getLogger("cityid.web")
 
 # Every door of the web app, one router each; the order only matters for overlapping paths.
 ROUTE_MODULES = (
+    front_door,
     health,
     console,
+    second_factor_console,
+    staff_console,
     auth_api,
     enrollment_api,
     enrollment_console,
@@ -70,12 +89,20 @@ ROUTE_MODULES = (
     cards_api,
     cards_console,
     applicant,
+    appointments_public,
+    appointments_console,
+    resident_card,
+    resident_desk,
     review_api,
     review_console,
     retention_api,
     retention_console,
     retention_public,
     dashboard,
+    accountability_console,
+    accountability_api,
+    accountability_resident,
+    production_console,
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -101,23 +128,29 @@ def _wants_html(request: Request) -> bool:
     return not path.startswith("/api") and "text/html" in request.headers.get("accept", "")
 
 
+def _is_staff_page(request: Request) -> bool:
+    return request.url.path.startswith("/console")
+
+
 def _error_response(
     request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> Response:
+    """JSON for the API; the console's error page for staff pages; for everything else
+    the public error page, with the public header and a way back to the front door."""
     if _wants_html(request):
-        if status == 401 and request.url.path.startswith("/console"):
+        if status == 401 and _is_staff_page(request):
             return RedirectResponse("/console/login", status_code=303)
+        if not _is_staff_page(request):
+            return render_public(
+                request, "public/error.html", status_code=status, headers=headers,
+                status=status, message=message,
+            )  # fmt: skip
+        context = {"status": status, "message": message}
         runtime: Runtime = request.app.state.runtime
         return templates.TemplateResponse(
             request,
             "error.html",
-            {
-                "status": status,
-                "message": message,
-                "staff": None,
-                "nav": [],
-                "program": runtime.policy.program,
-            },
+            {**context, "staff": None, "nav": [], "program": runtime.policy.program},
             status_code=status,
             headers=headers,
         )
@@ -138,15 +171,36 @@ async def _sign_checkpoints(runtime: Runtime, interval: int) -> None:
             log.warning("could not sign an audit checkpoint: %s", type(exc).__name__)
 
 
+async def _deliver_notices(runtime: Runtime, interval: int) -> None:
+    """The notice worker: a round in a worker thread; renewals once a day, delivery
+    every round."""
+    from cityid.enrollment.renewal_notices import notice_round
+
+    renewals_done_on: dt.date | None = None  # this worker's own memory, not shared state
+    while True:
+        await asyncio.sleep(interval)
+        today = dt.datetime.now(dt.UTC).date()
+        try:
+            await run_in_threadpool(
+                partial(notice_round, runtime, Actor.system(), renewals=renewals_done_on != today)
+            )
+            renewals_done_on = today
+        except Exception as exc:  # keep serving; undelivered notices wait for the next round
+            log.warning("could not deliver notices: %s", type(exc).__name__)
+
+
 def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         interval = runtime.settings.checkpoint_interval_seconds
-        task = asyncio.create_task(_sign_checkpoints(runtime, interval)) if interval > 0 else None
+        tasks = [asyncio.create_task(_sign_checkpoints(runtime, interval))] if interval > 0 else []
+        notify_every = runtime.settings.notify_interval_seconds
+        if notify_every > 0:
+            tasks.append(asyncio.create_task(_deliver_notices(runtime, notify_every)))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
             runtime.close()
 
@@ -164,6 +218,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.add_middleware(PublicReadCors)
+    # Outermost: an oversized body is refused before any other layer reads it.
+    app.add_middleware(BodyCap, limit=runtime.policy.security.max_request_body_bytes)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     @app.exception_handler(CityIdError)
@@ -198,10 +254,6 @@ def create_app(runtime: Runtime) -> FastAPI:
             allowed = allowed_methods(request.app.router.routes, request.url.path)
             headers["Allow"] = ", ".join(allowed)
         return _error_response(request, exc.status_code, "http", str(exc.detail), headers)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/console/", status_code=303)
 
     for module in ROUTE_MODULES:
         app.include_router(module.router)

@@ -46,7 +46,15 @@ EXEMPT = frozenset(
         "applicant.apply_start",  # applicant pages: public, rate limited
         "applicant.me_status",
         "applicant.me_receipt",
+        "resident_card.card_code",  # /me/card: card number, date of birth, one-time code
+        "resident_card.card_confirm",
+        "accountability_resident.access_code",  # /me/access: same steps as /me/card
+        "accountability_resident.access_confirm",
         "retention_public.check",  # a receipt checked against the log, reads only
+        "appointments_public.appointments_book",  # residents: no account, rate limited
+        "appointments_public.appointments_manage",
+        "appointments_public.appointments_move",
+        "appointments_public.appointments_cancel",
     }
 )
 
@@ -93,8 +101,7 @@ async def _submitted_token(request: Request) -> str | None:
 
 def _session_token(runtime: Runtime, secret: str) -> str | None:
     with UnitOfWork(runtime.engine, read_only=True) as uow:
-        found = accounts.session_actor(uow, secret)
-    return None if found is None else found[1]
+        return accounts.session_csrf(uow, secret)  # any stage: second-factor forms too
 
 
 def check_token(expected: str, submitted: str | None) -> None:

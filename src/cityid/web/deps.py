@@ -22,6 +22,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from cityid.audit.refusals import LoggedRefusal, record_refusal
 from cityid.errors import Unauthenticated
 from cityid.operations import accounts
 from cityid.runtime import Runtime
@@ -48,20 +49,35 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the socket saw it (`serve` trusts no proxy headers): what
+    sign-in throttling counts failures by."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
     """The request's unit of work: committed after the route returns, rolled back if it
     raises (the exception reaches this `yield`). Use it as `UowDep`, never bare: the
-    function scope is what makes the commit happen before the response is sent."""
-    with UnitOfWork(runtime.engine) as uow:
-        yield uow
-        uow.commit()
+    function scope is what makes the commit happen before the response is sent.
+    A `LoggedRefusal` is written to the audit log after the rollback."""
+    try:
+        with UnitOfWork(runtime.engine) as uow:
+            yield uow
+            uow.commit()
+    except LoggedRefusal as refusal:
+        record_refusal(runtime.engine, refusal)
+        raise
 
 
 def get_read_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
     """A read-only unit of work; nothing is committed, the connection closes before the
     response is sent."""
-    with UnitOfWork(runtime.engine, read_only=True) as uow:
-        yield uow
+    try:
+        with UnitOfWork(runtime.engine, read_only=True) as uow:
+            yield uow
+    except LoggedRefusal as refusal:
+        record_refusal(runtime.engine, refusal)
+        raise
 
 
 # scope="function": the code after `yield` runs when the route returns, before the
@@ -101,7 +117,7 @@ def optional_staff(request: Request, runtime: RuntimeDep, uow: UowDep) -> Staff 
     secret = request.cookies.get(session_cookie_name(runtime))
     if not secret:
         return None
-    found = accounts.session_actor(uow, secret)
+    found = accounts.session_actor(uow, secret, runtime.policy, touch=True)
     if found is None:
         return None
     actor, csrf = found

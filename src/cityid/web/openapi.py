@@ -40,16 +40,22 @@ ERROR_SCHEMA = "Error"
 BEARER = "bearer"
 SESSION = "session"
 
+# A purpose's shape (accountability/purposes.py); which codes exist is the policy's.
+PURPOSE_PATTERN = r"^[a-z][a-z0-9_]{0,39}(:[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$"
+
 ANSWERS: dict[int, str] = {
     400: "The body cannot be parsed at all (code `http`)",
     401: "Not signed in, or the bearer token is not valid (code `unauthenticated`)",
-    403: "The caller's role does not permit this, or the console form expired (`forbidden`)",
+    403: "The caller's role does not permit this, or the console form expired (`forbidden`);"
+    " a read of a person's record names no purpose (`purpose_required`, `bad_purpose`)"
+    " or is outside the caller's scope (`out_of_scope`)",
     404: "No such record (code `not_found` or a more precise one)",
     409: "The rules, a hold or the record's state refuse it (code `refused` or more precise)",
     410: "The record's keys were destroyed: what they protected is gone for good",
     406: "None of the representations this resource has fits the Accept header",
     422: "The input does not fit: each problem names its field, never its value",
-    429: "Too many requests from this client address; try again shortly",
+    429: "Too many requests from this client address, or searches by this staffer"
+    " (`rate_limited`); try again shortly",
     503: "The database or the keystore does not answer; try again shortly",
 }
 
@@ -59,6 +65,10 @@ SERVICE_ANSWERS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/applications": (409,),
     "POST /api/v1/applications/status-check": (404,),
     "GET /api/v1/applications/{application_id}": (410,),
+    "POST /api/v1/applications/search": (429,),
+    "GET /api/v1/accountability/report/{application_id}": (404,),
+    "POST /api/v1/accountability/exceptions": (404,),
+    "POST /api/v1/accountability/alerts/{alert_id}/close": (409,),
     "POST /api/v1/applications/{application_id}/approve": (409, 410),
     "POST /api/v1/applications/{application_id}/reject": (409, 410),
     "POST /api/v1/applications/{application_id}/withdraw": (409, 410),
@@ -103,6 +113,8 @@ PARAMETERS: dict[tuple[str, str], dict[str, str]] = {
         "description": "12 digits, spaces or hyphens allowed; the last is a Luhn check digit",
     },
     ("header", "idempotency-key"): {"pattern": IDEMPOTENCY_KEY_PATTERN},
+    ("query", "purpose"): {"pattern": PURPOSE_PATTERN},
+    ("header", "x-cityid-purpose"): {"pattern": PURPOSE_PATTERN},
 }
 
 _ERROR_BODY: dict[str, Any] = {

@@ -1,6 +1,8 @@
 """Every command module registers itself on the root app when imported here."""
 
 from cityid.cli.commands import (  # noqa: F401
+    accountability,
+    appointments,
     audit,
     bench,
     cards,
@@ -9,6 +11,8 @@ from cityid.cli.commands import (  # noqa: F401
     enrollment,
     keys,
     matching,
+    notify,
+    production,
     retention,
     setup,
     verifier_pack,

@@ -11,6 +11,7 @@ from cityid.audit import service, tile_service
 from cityid.cli.app import app
 from cityid.cli.context import read_file
 from cityid.cli.door import acting, job, plain
+from cityid.errors import BadInput
 from cityid.staff.permissions import authorize
 
 if TYPE_CHECKING:
@@ -190,6 +191,31 @@ def verify_checkpoint(
         "message": verdict.message,
     }
     plain(ctx).emit(result, verdict.message)
+    if not verdict.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify-report")
+def verify_report(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An access report (JSON) as downloaded.")],
+    log_vkeys: Annotated[
+        list[str] | None,
+        typer.Option("--log-vkey", help="The log's verifier key (`cityid audit public-key`)."),
+    ] = None,
+) -> None:
+    """Check an access report offline: every line's entry names the application, hashes
+    to its leaf and proves its inclusion in the report's checkpoint; exit 1 if not."""
+    import json
+
+    from cityid.accountability.report_check import verify_report as check
+
+    try:
+        document = json.loads(read_file(file))
+    except ValueError:
+        raise BadInput("the report is not JSON") from None
+    verdict = check(document if isinstance(document, dict) else {}, log_vkeys or ())
+    plain(ctx).emit(verdict, verdict.message)
     if not verdict.ok:
         raise typer.Exit(1)
 

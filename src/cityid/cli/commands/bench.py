@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cityid.cli.app import app
+from cityid.cli.context import stage_progress
 from cityid.cli.door import plain
 
 
@@ -25,7 +26,8 @@ def bench(
     from cityid.devtools.bench import suites as benchmarks
 
     door = plain(ctx)  # each bench makes its own throwaway data dirs
-    rows = benchmarks.run(size=size, only=only)
+    with stage_progress() as progress:  # on stderr: stdout keeps the table or the JSON
+        rows = benchmarks.run(size=size, only=only, progress=progress)
 
     def show() -> None:
         table = Table(title="cityid bench")

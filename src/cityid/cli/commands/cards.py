@@ -1,4 +1,5 @@
-"""card issue|show|qr|render|revoke|suspend|reinstate|renew|replace, verify, status-list."""
+"""card issue|show|qr|render|revoke|suspend|reinstate|renew|replace|report-lost, verify,
+status-list."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ def card_issue(
     application_id: Annotated[str, typer.Argument(help="An approved application (app-...).")],
 ) -> None:
     """Issue the card of an approved application; the application becomes issued."""
-    from cityid.cards import service
+    from cityid.cards import issuing
 
     with acting(ctx) as act:
-        result = service.issue(act.uow, act.runtime, act.actor, application_id)
+        result = issuing.issue(act.uow, act.runtime, act.actor, application_id)
     act.emit(result, f"Card {result.card_number} issued, expires {result.expires}.")
 
 
@@ -89,11 +90,11 @@ def card_render(
 def _change(
     ctx: typer.Context, change: str, card_number: str, reason: str, code: str | None
 ) -> None:
-    from cityid.cards import service
+    from cityid.cards import status_changes
 
     what = cast(Literal["revoke", "suspend", "reinstate"], change)
     with acting(ctx) as act:
-        result = service.change_status(
+        result = status_changes.change_status(
             act.uow, act.runtime, act.actor, card_number, what, reason, reason_code=code
         )
     act.emit(result, f"Card {result.card_number}: {result.status}.")
@@ -135,10 +136,10 @@ def card_renew(
     ],
 ) -> None:
     """Renew (60 days before expiry to 6 months after, per policy): a new card, new term."""
-    from cityid.cards import service
+    from cityid.cards import issuing
 
     with acting(ctx) as act:
-        result = service.renew(act.uow, act.runtime, act.actor, card_number, application)
+        result = issuing.renew(act.uow, act.runtime, act.actor, card_number, application)
     act.emit(result, f"Card {result.card_number} issued, expires {result.expires}.")
 
 
@@ -153,14 +154,29 @@ def card_replace(
     ] = False,
 ) -> None:
     """A new card for a lost, stolen or damaged one; the old card is revoked."""
-    from cityid.cards import service
+    from cityid.cards import issuing
 
     with acting(ctx) as act:
-        result = service.replace(
+        result = issuing.replace(
             act.uow, act.runtime, act.actor, card_number,
             reason=reason, note=note, fee_waived=waive_fee,
         )  # fmt: skip
     act.emit(result, f"Card {result.card_number} replaces {result.replaces}.")
+
+
+@card_app.command("report-lost")
+def card_report_lost(
+    ctx: typer.Context,
+    card_number: Annotated[str, typer.Argument()],
+    reason: Annotated[str, typer.Option("--reason", help="lost or stolen")] = "lost",
+) -> None:
+    """The holder reports it lost or stolen (identity checked at the desk): suspended at
+    once, the holder notified; replace it afterwards with `card replace`."""
+    from cityid.cards.lost import report_at_desk
+
+    with acting(ctx) as act:
+        result = report_at_desk(act.uow, act.runtime, act.actor, card_number, reason)
+    act.emit(result, f"Card suspended (reported {reason}).")
 
 
 @app.command("verify")

@@ -15,7 +15,7 @@ from cityid.cli.app import app
 from cityid.cli.context import CliContext, progress_console
 from cityid.cli.door import Door, plain
 from cityid.demo.checks import StepResult
-from cityid.demo.state import DEFAULT_STATE_SIZE, FILES_DIR, load_end_state
+from cityid.demo.state import DEFAULT_STATE_SIZE, FILES_DIR, load_end_state, write_logins
 from cityid.demo.story import STEPS, Story, story_settings, tell
 
 DEFAULT_SIZE = 2000
@@ -106,10 +106,29 @@ def demo(
                 results = tell(story, on_result)
             finally:
                 story.close()
+            kept = cli.data_dir is not None
+            logins = write_logins(story) if kept and story.cast.passwords else None
     extra: dict[str, Any] = {"size": size, "seconds": round(time.monotonic() - started, 1)}
     if cli.data_dir is not None:
         extra["data_dir"] = str(data_dir)
+        extra["logins"] = str(logins) if logins else None
+        if not cli.json:
+            _how_to_serve(data_dir, logins)
     _finish(door, results, extra)
+
+
+def _how_to_serve(data_dir: Path, logins: Path | None) -> None:
+    """The story's data dir is kept: say how to look at it (on stderr, beside progress)."""
+    lines = [f"cityid: the story's data dir is kept in {data_dir}"]
+    if logins is not None:
+        lines.append(f"cityid: staff logins, one per role: {logins}")
+    lines.append(
+        f"cityid: serve it with: CITYID_INSECURE_COOKIES=1 cityid serve --data-dir {data_dir}"
+        " (then open http://127.0.0.1:8000/)"
+    )
+    err = progress_console()
+    for line in lines:
+        err.print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 @app.command("demo-state", hidden=True)

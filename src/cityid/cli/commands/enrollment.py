@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import progress_console
+from cityid.cli.context import progress_console, stage_progress
 from cityid.cli.door import acting, job, plain
 from cityid.errors import BadInput, CityIdError
 
@@ -57,6 +57,7 @@ def enroll(
     from cityid.enrollment import service
     from cityid.enrollment.applicant import InvalidApplicant
     from cityid.enrollment.repository import EnrollmentKeys
+    from cityid.enrollment.screening import IntakeChannel
     from cityid.jsonable import to_json
     from cityid.staff.permissions import authorize
 
@@ -80,8 +81,9 @@ def enroll(
                 with door.unit() as uow:
                     request = service.parse_request_line(text, runtime, today)
                     outcome = service.intake(
-                        uow, runtime, actor, request, keys=keys, today=today, centre=centre
-                    )
+                        uow, runtime, actor, request, keys=keys, today=today, centre=centre,
+                        channel=IntakeChannel.BATCH,
+                    )  # fmt: skip
                 item = to_json(outcome.item(number))
                 if outcome.status == "rejected":
                     counts["rejected"] += 1
@@ -141,7 +143,8 @@ def synth_applicants(
     from cityid.devtools.synth.applicants import write_jsonl
 
     policy, today = _policy_and_today(ctx)
-    written = write_jsonl(out, count, duplicate_rate, seed, documents, policy, today)
+    with stage_progress() as progress:  # on stderr; stdout keeps the one answer
+        written = write_jsonl(out, count, duplicate_rate, seed, documents, policy, today, progress)
     plain(ctx).emit({"written": written, "file": str(out)}, f"Wrote {written} applicants to {out}.")
 
 
@@ -157,6 +160,16 @@ def _policy_and_today(ctx: typer.Context) -> tuple[Any, dt.date]:
         return load_policy(), dt.datetime.now(dt.UTC).date()
 
 
+_PurposeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--purpose",
+        help="Why you read it: a purpose from the policy (intake, review_of_flag, "
+        "desk_request, disclosure_request:REQUEST_ID, audit). Required.",
+    ),
+]
+
+
 @application_app.command("show")
 def application_show(
     ctx: typer.Context,
@@ -164,12 +177,15 @@ def application_show(
     documents: Annotated[
         bool, typer.Option("--documents", help="Include each attestation's details.")
     ] = False,
+    purpose: _PurposeOption = None,
 ) -> None:
-    """Decrypt an application for the actor; the read is audited."""
+    """Decrypt an application for the actor; the read is audited with its purpose."""
     from cityid.enrollment import lookup
 
     with acting(ctx) as act:
-        shown = lookup.show(act.uow, act.runtime, act.actor, application_id, documents=documents)
+        shown = lookup.show(
+            act.uow, act.runtime, act.actor, application_id, purpose=purpose, documents=documents
+        )
     act.emit(shown)
 
 
@@ -221,6 +237,7 @@ def application_search(
     family_name: Annotated[str, typer.Option("--family-name")],
     given_name: Annotated[str, typer.Option("--given-name")],
     date_of_birth: Annotated[str, typer.Option("--date-of-birth", help="YYYY-MM-DD")],
+    purpose: _PurposeOption = None,
 ) -> None:
     """Exact search by name and date of birth (keyed blind index; audited)."""
     from cityid.enrollment import lookup
@@ -230,5 +247,7 @@ def application_search(
     except ValueError:
         raise BadInput("--date-of-birth: not a date (use YYYY-MM-DD)") from None
     with acting(ctx) as act:
-        found = lookup.search(act.uow, act.runtime, act.actor, family_name, given_name, born)
+        found = lookup.search(
+            act.uow, act.runtime, act.actor, family_name, given_name, born, purpose=purpose
+        )
     act.emit({"applications": found})

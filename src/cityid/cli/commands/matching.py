@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import progress_console
+from cityid.cli.context import stage_progress
 from cityid.cli.door import acting, job
-from cityid.matching.service import Progress
 
 matching_app = typer.Typer(
     help="Duplicate detection over the whole register.", no_args_is_help=True
@@ -21,34 +18,13 @@ app.add_typer(matching_app, name="matching")
 app.add_typer(review_app, name="review")
 
 
-@contextmanager
-def _progress_bar() -> Iterator[Progress]:
-    """A Rich bar on stderr (stdout keeps the one JSON document); one task per stage."""
-    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
-    from rich.progress import Progress as RichProgress
-
-    bar = RichProgress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=progress_console(), transient=False,
-    )  # fmt: skip
-    tasks: dict[str, Any] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
-    with bar:
-        yield update
-
-
 @matching_app.command("dedupe")
 def dedupe(ctx: typer.Context) -> None:
     """Score every pair of enrolled applications that share a blocking token; queue new hits."""
     from cityid.matching.service import deduplicate_register
 
     door = job(ctx)
-    with _progress_bar() as progress:
+    with stage_progress() as progress:
         summary = deduplicate_register(door.runtime, door.actor, progress)
     door.emit(
         summary,
@@ -69,7 +45,7 @@ def reencode(
     from cityid.matching.service import reencode_register
 
     door = job(ctx)
-    with _progress_bar() as progress:
+    with stage_progress() as progress:
         summary = reencode_register(door.runtime, door.actor, progress, everything=everything)
     door.emit(
         summary,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from cityid.cli.app import app
-from cityid.cli.context import date_option, progress_console
+from cityid.cli.context import date_option, progress_console, stage_progress
 from cityid.cli.door import acting, job
 from cityid.errors import BadInput
 
@@ -252,7 +252,9 @@ def backup_create(
 
     door = job(ctx)
     authorize(door.runtime.policy, door.actor, "keys.manage")
-    door.emit(create_backup(door.runtime.engine, out), str(out))
+    with stage_progress() as progress:  # PostgreSQL's copy, table by table, on stderr
+        written = create_backup(door.runtime.engine, out, progress)
+    door.emit(written, str(out))
 
 
 @backup_app.command("restore")
@@ -267,7 +269,14 @@ def backup_restore(
     from cityid.operations.backup import restore_backup
 
     door = job(ctx, signed_in=False)  # the local operator, who holds the data dir
-    result = restore_backup(file, door.runtime.engine, replace=replace)
+    with stage_progress() as progress:
+        result = restore_backup(
+            file,
+            door.runtime.engine,
+            replace=replace,
+            faults=door.runtime.faults,
+            progress=progress,
+        )
     door.emit(result, f"restored {result.rows} rows into {door.runtime.data_dir}")
 
 
@@ -303,6 +312,7 @@ def receipt_show(
     out: Annotated[Path | None, typer.Option("--out", help="Write the receipts here.")] = None,
 ) -> None:
     """The destruction receipts of an application, to hand to the cardholder."""
+    from cityid.jsonable import to_json
     from cityid.retention.receipts import issue_receipts
     from cityid.staff.permissions import authorize
 
@@ -310,7 +320,7 @@ def receipt_show(
     authorize(door.runtime.policy, door.actor, "retention.read")
     receipts = issue_receipts(door.runtime, application_id)
     if out is not None:
-        out.write_text(json.dumps({"receipts": receipts}, indent=2) + "\n", "utf-8")
+        out.write_text(json.dumps(to_json({"receipts": receipts}), indent=2) + "\n", "utf-8")
     door.emit({"receipts": receipts})
 
 
@@ -346,7 +356,7 @@ def receipt_verify(
         results.append(
             verify_receipt(receipt, keys, origin=origin, checkpoint_note=note, proof=proof.proof)
         )
-    ok = bool(results) and all(r["ok"] for r in results)
+    ok = bool(results) and all(r.ok for r in results)
     door.emit({"ok": ok, "results": results}, "receipt verifies" if ok else "receipt FAILS")
     if not ok:
         raise typer.Exit(1)

@@ -14,6 +14,9 @@ from cityid.errors import BadInput
 
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(user_app, name="staff", hidden=True)  # the same commands, by the issue's name
+mfa_app = typer.Typer(help="Staff second factors (TOTP).", no_args_is_help=True)
+user_app.add_typer(mfa_app, name="mfa")
 
 
 @app.command()
@@ -82,11 +85,17 @@ def serve(
         raise BadInput(f"not serving: {check.refusal}", code="public_base_url")
     if check.warning is not None:
         typer.echo(f"cityid: WARNING: {check.warning}", err=True)
+    from cityid.datadir import make_private
     from cityid.store.engine import check_database
 
     check_database(runtime.engine)
+    make_private(runtime.data_dir)  # a data dir made before 0600/0700 is tightened too
     os.environ["CITYID_DATA_DIR"] = str(runtime.data_dir)
-    typer.echo(f"cityid: serving {runtime.data_dir} at http://{host}:{port}/console/", err=True)
+    typer.echo(
+        f"cityid: serving {runtime.data_dir} at http://{host}:{port}/"
+        f" (staff console: http://{host}:{port}/console/)",
+        err=True,
+    )
     uvicorn.run(
         "cityid.web.app:create_app_from_environment",
         factory=True,
@@ -104,12 +113,16 @@ def user_add(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="The new user's name.")],
     role: Annotated[str, typer.Option("--role", help="clerk, supervisor, investigator, ...")],
+    centre: Annotated[
+        str | None, typer.Option("--centre", help="The centre they work at (e.g. bronx-1).")
+    ] = None,
 ) -> None:
     """Add a staff account; `--password-file F` holds the NEW user's password.
 
     The actor is an admin named by CITYID_ACTOR/CITYID_PASSWORD, or, with none named,
     the local operator, who proves themselves by unlocking the data dir's keystore.
     """
+    from cityid.accountability.centres import set_centre
     from cityid.operations.accounts import add_user
 
     password_file = plain(ctx).cli.password_file  # the new user's, not the actor's
@@ -121,10 +134,116 @@ def user_add(
             act.uow, act.runtime.policy, username=username, role=role, password=password,
             by=act.actor,
         )  # fmt: skip
+        if centre is not None:
+            set_centre(act.uow, act.runtime, act.actor, user.username, centre)
     act.emit(
-        {"user_id": user.user_id, "username": user.username, "role": user.role},
-        f"Added {user.username} ({user.role}).",
+        {"user_id": user.user_id, "username": user.username, "role": user.role, "centre": centre},
+        f"Added {user.username} ({user.role}{', ' + centre if centre else ''}).",
     )
+
+
+@user_app.command("unlock")
+def user_unlock(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The locked account.")]
+) -> None:
+    """Lift every sign-in lockout of an account now."""
+    from cityid.operations.accounts import unlock
+
+    with acting(ctx, operator=True) as act:
+        user = unlock(act.uow, act.runtime.policy, act.actor, username)
+    act.emit({"username": user.username, "unlocked": True}, f"Unlocked {user.username}.")
+
+
+@mfa_app.command("reset")
+@user_app.command("reset-2fa")
+def user_reset_2fa(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
+) -> None:
+    """Take an account's second factor away (a lost phone); it sets one up again at its
+    next sign-in if its role requires one. Signs it out everywhere."""
+    from cityid.operations.second_factor import reset_second_factor
+
+    with acting(ctx, operator=True) as act:
+        user = reset_second_factor(act.uow, act.runtime.policy, act.actor, username)
+    act.emit(
+        {"username": user.username, "second_factor": False},
+        f"Reset the second factor of {user.username}.",
+    )
+
+
+@user_app.command("disable")
+def user_disable(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
+) -> None:
+    """Disable an account (it can no longer sign in; its sessions end)."""
+    _set_disabled(ctx, username, disabled=True)
+
+
+@user_app.command("enable")
+def user_enable(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
+) -> None:
+    """Enable a disabled account again."""
+    _set_disabled(ctx, username, disabled=False)
+
+
+def _set_disabled(ctx: typer.Context, username: str, *, disabled: bool) -> None:
+    from cityid.operations.staff_admin import set_disabled
+
+    with acting(ctx, operator=True) as act:
+        user = set_disabled(act.uow, act.runtime.policy, act.actor, username, disabled=disabled)
+    word = "Disabled" if disabled else "Enabled"
+    act.emit({"username": user.username, "disabled": disabled}, f"{word} {user.username}.")
+
+
+@user_app.command("role")
+def user_role(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The account.")],
+    role: Annotated[str, typer.Option("--role", help="The new role.")],
+) -> None:
+    """Give an account another role (its sessions end)."""
+    from cityid.operations.staff_admin import set_role
+
+    with acting(ctx, operator=True) as act:
+        user = set_role(act.uow, act.runtime.policy, act.actor, username, role)
+    act.emit({"username": user.username, "role": user.role}, f"{user.username} is now {role}.")
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context) -> None:
+    """Every staff account: role, disabled, locked, second factor (no secrets)."""
+    from cityid.operations.staff_admin import list_staff
+
+    with acting(ctx, operator=True, read_only=True) as act:
+        found = list_staff(act.uow, act.runtime.policy, act.actor)
+    rows = [
+        {
+            "username": a.username, "role": a.role, "disabled": a.disabled,
+            "locked": a.locked, "second_factor": a.second_factor,
+        }
+        for a in found
+    ]  # fmt: skip
+    act.emit(
+        {"users": rows},
+        "\n".join(f"{r['username']}\t{r['role']}" for r in rows) or "no staff accounts",
+    )
+
+
+@user_app.command("centre")
+def user_centre(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The staff member.")],
+    centre: Annotated[
+        str | None, typer.Option("--centre", help="Their centre; leave out to clear it.")
+    ] = None,
+) -> None:
+    """Set the centre a staff member works at (it scopes what a clerk may open)."""
+    from cityid.accountability.centres import set_centre
+
+    with acting(ctx, operator=True) as act:
+        set_centre(act.uow, act.runtime, act.actor, username, centre)
+    act.emit({"username": username, "centre": centre}, f"{username}: centre {centre or 'none'}.")
 
 
 def _read_secret(path: Path) -> str:

@@ -14,10 +14,14 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from cityid.devtools.synth.applicants import generate_applicants
 from cityid.enrollment import service
@@ -108,3 +112,65 @@ def measure(
 
 def _result(name: str, value: float, unit: str) -> dict[str, Any]:
     return {"name": name, "value": round(value, 2), "unit": unit}
+
+
+@dataclass(frozen=True)
+class StatementCount:
+    """What one intake sends the database: statements (executemany counts once) and the
+    rows those carry, plus each statement's first words, for finding the ones to cut."""
+
+    statements: int
+    executemany: int
+    kinds: tuple[str, ...]
+
+
+@contextmanager
+def counting_statements(engine: sa.Engine) -> Iterator[list[tuple[str, bool]]]:
+    """Every statement the engine sends while open, as (SQL, executemany)."""
+    seen: list[tuple[str, bool]] = []
+
+    def note(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        seen.append((statement, many))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _kind(statement: str) -> str:
+    words = statement.split()
+    if not words:
+        return ""
+    head = words[0].upper()
+    if head in {"INSERT", "DELETE"} and len(words) > 2:
+        return f"{head} {words[2]}"
+    if head == "UPDATE" and len(words) > 1:
+        return f"UPDATE {words[1]}"
+    if head == "SELECT" and "FROM" in statement:
+        return "SELECT " + statement.split("FROM", 1)[1].split()[0]
+    return head
+
+
+def statements_per_intake(runtime: Runtime, *, samples: int = 20, seed: int = 11) -> StatementCount:
+    """Statements of a typical intake (with photo, each in its own unit of work; BEGIN,
+    SAVEPOINT and COMMIT count): the median over `samples`, and that intake's list."""
+    today = runtime.today()
+    lines = list(generate_applicants(samples, 0.0, seed=seed, policy=runtime.policy, today=today))
+    per: list[list[tuple[str, bool]]] = []
+    with EnrollmentKeys.open(runtime.keystore) as keys:
+        for line in lines:
+            with counting_statements(runtime.engine) as seen, UnitOfWork(runtime.engine) as uow:
+                request = service.parse_request(line, runtime, today)
+                service.intake(uow, runtime, BENCH_CLERK, request, keys=keys, today=today)
+                uow.commit()
+            per.append(seen)
+    typical = sorted(per, key=len)[len(per) // 2]
+    return StatementCount(
+        statements=len(typical),
+        executemany=sum(many for _, many in typical),
+        kinds=tuple(_kind(s) for s, _ in typical),
+    )

@@ -94,11 +94,11 @@ def measure(
         _result("match_index_recall", _index_recall(index, encodings, people, threshold), "ratio"),
         _result("match_dedupe_time", dedupe_s, "s"),
         _result("match_dedupe_pairs_compared", result.compared, "pairs"),
-        _result("match_keyed_precision", quality["keyed"].precision, "ratio"),
-        _result("match_keyed_recall", quality["keyed"].recall, "ratio"),
-        _result("match_plaintext_precision", quality["plaintext"].precision, "ratio"),
-        _result("match_plaintext_recall", quality["plaintext"].recall, "ratio"),
-        _result("match_blocking_recall", quality["blocking_recall"], "ratio"),
+        _result("match_keyed_precision", quality.keyed.precision, "ratio"),
+        _result("match_keyed_recall", quality.keyed.recall, "ratio"),
+        _result("match_plaintext_precision", quality.plaintext.precision, "ratio"),
+        _result("match_plaintext_recall", quality.plaintext.recall, "ratio"),
+        _result("match_blocking_recall", quality.blocking_recall, "ratio"),
     ]
 
 

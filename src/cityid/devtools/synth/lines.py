@@ -4,6 +4,8 @@ names and key a duplicate is compared by.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any
 
 from cityid.devtools.synth.generator import Gen, Person
@@ -33,6 +35,9 @@ def applicant_line(gen: Gen, person: Person, changes: list[str] | None = None) -
     }
     if "emergency_contact" in person.extras:
         line["emergency_contact"] = person.extras["emergency_contact"]
+    carer = caretaker(gen, person)
+    if carer is not None:
+        line["caretaker"] = carer
     if gen.with_documents:
         line["photo"] = avatar(gen, person)
         for doc in line["documents"]:
@@ -46,6 +51,25 @@ def applicant_line(gen: Gen, person: Person, changes: list[str] | None = None) -
         truth["changes"] = changes
     line["truth"] = truth
     return line
+
+
+def caretaker(gen: Gen, person: Person) -> dict[str, Any] | None:
+    """A minor's parent: a consular ID and the child's own birth certificate. Drawn from
+    the person's id, not the generator, so every other line of a seed stays as it was."""
+    births = [d for d in person.documents if d["type"].endswith("birth_certificate")]
+    if not person.extras["caretaker_present"] or not births:
+        return None
+    digest = hashlib.sha256(f"caretaker/{person.person_id}".encode()).hexdigest()
+    documents: list[dict[str, Any]] = [
+        {
+            "type": "consular_id",
+            "number": "CT" + str(int(digest[:12], 16))[:9],
+            "issuing_country": births[0]["issuing_country"],
+            "expires": (gen.today + dt.timedelta(days=900)).isoformat(),
+        },
+        {k: v for k, v in births[0].items() if k != "mrz"},
+    ]
+    return {"relationship": "parent", "documents": documents}
 
 
 def shown_names(person: Person) -> tuple[str, str]:

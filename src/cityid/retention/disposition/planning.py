@@ -31,7 +31,8 @@ from cityid.staff.actor import Actor
 from cityid.staff.permissions import authorize
 from cityid.store.uow import UnitOfWork
 
-ERASURE_REASONS = ("withdrawn", "applicant_request")
+# "uncollected": a card kept for pickup (or returned by the post) that nobody came for.
+ERASURE_REASONS = ("withdrawn", "applicant_request", "uncollected")
 
 
 def _facts_select(table: RecordTable, batch_id: str) -> sa.Select[Any]:

@@ -25,10 +25,10 @@ from cityid.enrollment.lookup import status_check
 from cityid.errors import NotFound
 from cityid.policy.model import DocumentType, Policy
 from cityid.rendering import i18n
-from cityid.rendering.templating import templates
 from cityid.retention.receipts import receipts_in, verify_all_against_log
 from cityid.runtime import Runtime
 from cityid.web.deps import UowDep
+from cityid.web.public_pages import render_public
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,47 +103,27 @@ def _render(
     *,
     status_code: int = 200,
     keep: list[tuple[str, str]] | None = None,
+    picker_action: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
     runtime: Runtime = request.app.state.runtime
     language = i18n.language_for(request)
+    if picker_action is None:  # the picker re-asks with GET: a POST answer's page is /me/
+        picker_action = request.url.path if request.method == "GET" else "/me/"
 
     def date_text(day: dt.date) -> str:
         return format_date(day, format="long", locale=language.code)
 
-    response = templates.TemplateResponse(
+    return render_public(
         request,
         template,
-        {
-            "staff": None,
-            "nav": [],
-            "program": runtime.policy.program,
-            "policy": runtime.policy,
-            "path": request.url.path,
-            # The picker re-asks with GET: a POST answer's page is its section's start page.
-            "picker_action": request.url.path if request.method == "GET" else "/me/",
-            "keep": keep or [],
-            "date_text": date_text,
-            "discarding": _discarding(runtime.policy, _today(runtime.policy)),
-            **language.template_context(),
-            **context,
-        },
         status_code=status_code,
+        picker_action=picker_action,
+        keep=keep or [],
+        date_text=date_text,
+        discarding=_discarding(runtime.policy, _today(runtime.policy)),
+        **context,
     )
-    response.headers["Content-Language"] = language.html_lang
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    picked = i18n.supported(request.query_params.get("lang"))
-    if picked:  # remember the picker's choice for the next page
-        response.set_cookie(
-            i18n.COOKIE,
-            picked,
-            max_age=365 * 24 * 3600,
-            path="/",
-            secure=not runtime.settings.insecure_cookies,
-            httponly=True,
-            samesite="lax",
-        )
-    return response
 
 
 def _limiter(runtime: Runtime) -> TokenBuckets:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from cityid.cards import service
+from cityid.cards import issuing, service, status_changes
 from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
@@ -85,7 +85,7 @@ def issue_card(
     runtime: RuntimeDep,
     uow: UowDep,
 ) -> IssuedCard:
-    issued = service.issue(uow, runtime, staff.actor, body.application_id)
+    issued = issuing.issue(uow, runtime, staff.actor, body.application_id)
     return IssuedCard(**to_json(issued))
 
 
@@ -139,7 +139,7 @@ def _change(
     runtime: Runtime,
     uow: UnitOfWork,
 ) -> StatusChanged:
-    result = service.change_status(
+    result = status_changes.change_status(
         uow, runtime, staff.actor, card_number, change, body.reason, reason_code=body.reason_code
     )
     return StatusChanged(**to_json(result))
@@ -186,7 +186,7 @@ def replace_card(
     runtime: RuntimeDep,
     uow: UowDep,
 ) -> ReplacedCard:
-    result = service.replace(
+    result = issuing.replace(
         uow, runtime, staff.actor, card_number,
         reason=body.reason, note=body.note, fee_waived=body.fee_waived,
     )  # fmt: skip
@@ -201,5 +201,5 @@ def renew_card(
     runtime: RuntimeDep,
     uow: UowDep,
 ) -> IssuedCard:
-    result = service.renew(uow, runtime, staff.actor, card_number, body.application_id)
+    result = issuing.renew(uow, runtime, staff.actor, card_number, body.application_id)
     return IssuedCard(**to_json(result))

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from cityid.cards import service
+from cityid.cards import issuing, service, status_changes
 from cityid.cards.numbers import format_card_number, normalize_card_number
+from cityid.enrollment import worklist
 from cityid.errors import CityIdError
 from cityid.jsonable import to_json
 from cityid.staff.permissions import is_allowed
-from cityid.web.deps import RuntimeDep, Staff, UowDep, require
+from cityid.web.deps import ReadUowDep, RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
 
 router = APIRouter(prefix="/console/cards", include_in_schema=False)
@@ -33,17 +34,33 @@ def cards_home(
     request: Request,
     staff: Annotated[Staff, Depends(require("card.read"))],
     runtime: RuntimeDep,
+    uow: ReadUowDep,
     number: str | None = Query(default=None, max_length=24),
     error: str | None = Query(default=None, max_length=300),
+    sort: Literal["oldest", "newest"] = Query(default="oldest"),
+    page: int = Query(default=1, ge=1, le=100_000),
+    size: int = Query(default=25, ge=1, le=worklist.MAX_PAGE_SIZE),
 ) -> Response:
+    """Find a card; for a supervisor, the approved applications waiting for one."""
     if number:
         return RedirectResponse(_card_url(number), status_code=303)
+    can_issue = is_allowed(runtime.policy, staff.actor, "card.issue")
+    found = (
+        worklist.awaiting_card(uow, runtime, staff.actor, sort=sort, page=page, size=size)
+        if can_issue
+        else None
+    )
+    filters = {"sort": sort, "size": size}
     return render(
         request,
         "console/cards/index.html",
         staff,
         error=error,
-        can_issue=is_allowed(runtime.policy, staff.actor, "card.issue"),
+        can_issue=can_issue,
+        found=found,
+        rows=to_json(found.rows) if found else [],
+        filters=filters,
+        page_url=lambda n: "?" + urlencode({**filters, "page": n}),
     )
 
 
@@ -55,7 +72,7 @@ def issue_card(
     uow: UowDep,
 ) -> Response:
     try:
-        issued = service.issue(uow, runtime, staff.actor, application_id.strip())
+        issued = issuing.issue(uow, runtime, staff.actor, application_id.strip())
     except CityIdError as exc:
         uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(f"/console/cards/?error={quote(exc.message)}", status_code=303)
@@ -85,6 +102,7 @@ def card_page(
         message=message,
         error=error,
         can_manage=is_allowed(runtime.policy, staff.actor, "card.manage"),
+        can_report_lost=is_allowed(runtime.policy, staff.actor, "card.report_lost"),
         fee_cents=runtime.policy.card.replacement_fee_cents,
         fee_waivable=runtime.policy.card.replacement_fee_waivable_for_hardship,
     )
@@ -92,15 +110,32 @@ def card_page(
 
 @router.post("/{card_number}/status")
 def change_status(
+    request: Request,
     card_number: str,
     action: Annotated[Literal["revoke", "suspend", "reinstate"], Form()],
     reason: Annotated[str, Form(max_length=2000)],
     staff: Annotated[Staff, Depends(require("card.manage"))],
     runtime: RuntimeDep,
     uow: UowDep,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
+    """Revoking (final) is confirmed on its own page first; suspend and reinstate are not."""
+    if action == "revoke" and confirmed != "yes":
+        shown = format_card_number(normalize_card_number(card_number))
+        return render(
+            request, "console/confirm.html", staff,
+            title=f"Revoke card {shown}?",
+            lines=["A revoked card fails every check from the next status list on; it cannot "
+                   "be reinstated. The cardholder needs a new application or a replacement.",
+                   f"Reason: {reason}"],
+            action=f"/console/cards/{quote(normalize_card_number(card_number))}/status",
+            fields=[("action", "revoke"), ("reason", reason)],
+            yes="Yes, revoke the card", back=_card_url(card_number),
+        )  # fmt: skip
     try:
-        result = service.change_status(uow, runtime, staff.actor, card_number, action, reason)
+        result = status_changes.change_status(
+            uow, runtime, staff.actor, card_number, action, reason
+        )
     except CityIdError as exc:
         uow.rollback()  # the answer is a page, not an error: keep nothing
         return RedirectResponse(_card_url(card_number, error=exc.message), status_code=303)
@@ -120,7 +155,7 @@ def replace_card(
     waive_fee: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        result = service.replace(
+        result = issuing.replace(
             uow, runtime, staff.actor, card_number,
             reason=reason, note=note or None, fee_waived=waive_fee,
         )  # fmt: skip

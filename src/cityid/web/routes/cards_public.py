@@ -27,7 +27,8 @@ from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import ReadUowDep, RuntimeDep
 from cityid.web.negotiation import choose
-from cityid.web.routes.console import render
+from cityid.web.public_pages import render_public
+from cityid.web.verify_view import page_text, present
 
 router = APIRouter(tags=["cards (public)"])
 
@@ -124,9 +125,20 @@ def verify_api(
     return VerifyResponse(**outcome.to_json())
 
 
+def _verify_page(request: Request, runtime: Runtime, **context: Any) -> HTMLResponse:
+    return render_public(
+        request,
+        "public/verify.html",
+        picker_action="/verify",
+        purposes=PURPOSES,
+        verify_text=page_text(runtime.policy),
+        **context,
+    )
+
+
 @router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
-def verify_page(request: Request) -> HTMLResponse:
-    return render(request, "public/verify.html", None, purposes=PURPOSES, outcome=None)
+def verify_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    return _verify_page(request, runtime, shown=None)
 
 
 @router.post("/verify", response_class=HTMLResponse, include_in_schema=False)
@@ -143,20 +155,19 @@ def verify_upload(
         raise BadInput("purpose: identity, age or residency")
     data = image.file.read(MAX_IMAGE_BYTES + 1)
     error = None
-    outcome = None
+    shown = None
     try:
         if len(data) > MAX_IMAGE_BYTES:
             raise BadInput("the picture is too large")
-        outcome = _verify(runtime, uow, verify_inputs.qr_text_from_image(data), purpose).to_json()
+        qr = verify_inputs.qr_text_from_image(data)
+        shown = present(_verify(runtime, uow, qr, purpose).to_json(), runtime.policy)
     except CityIdError as exc:
         error = exc.message
-    return render(
+    return _verify_page(
         request,
-        "public/verify.html",
-        None,
-        purposes=PURPOSES,
+        runtime,
         purpose=purpose,
-        outcome=outcome,
+        shown=shown,
         error=error,
         checked_at=dt.datetime.now(dt.UTC).strftime("%H:%M UTC"),
     )

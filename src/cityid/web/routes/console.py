@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from cityid.errors import Unauthenticated
-from cityid.operations import accounts
+from cityid.operations import accounts, second_factor
 from cityid.rendering.templating import templates
 from cityid.runtime import Runtime
 from cityid.web.deps import (
@@ -20,14 +20,18 @@ from cityid.web.deps import (
     Staff,
     StaffDep,
     UowDep,
+    client_address,
     session_cookie_name,
 )
 from cityid.web.navigation import navigation_for
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
+# Where a new session goes first, by stage (see accounts.start_session).
+NEXT_PAGE = {"full": "/console/", "mfa": "/console/login/code", "enrol": "/console/second-factor"}
 
-def _set_cookie(response: Response, runtime: Runtime, name: str, value: str, max_age: int) -> None:
+
+def set_cookie(response: Response, runtime: Runtime, name: str, value: str, max_age: int) -> None:
     response.set_cookie(
         name,
         value,
@@ -60,7 +64,7 @@ def home(request: Request, staff: OptionalStaffDep) -> Response:
 def login_page(request: Request, runtime: RuntimeDep) -> Response:
     token = secrets.token_urlsafe(32)
     response = render(request, "console/login.html", None, login_csrf=token, error=None)
-    _set_cookie(response, runtime, LOGIN_CSRF_COOKIE, token, max_age=1800)
+    set_cookie(response, runtime, LOGIN_CSRF_COOKIE, token, max_age=1800)
     return response
 
 
@@ -77,12 +81,21 @@ def login(
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         return _login_again(request, runtime, "The form expired. Please sign in again.")
     try:
-        actor = accounts.authenticate(uow, runtime.policy, username, password)
+        actor = accounts.authenticate(
+            uow, runtime.policy, username, password, client_address(request)
+        )
     except Unauthenticated as exc:
         return _login_again(request, runtime, exc.message, status=401)
-    secret, _csrf = accounts.start_session(uow, runtime.policy, actor)
-    response = RedirectResponse("/console/", status_code=303)
-    _set_cookie(
+    # The second factor comes before anything else: a code, or its set-up if the role
+    # requires one and the account has none yet.
+    stage: accounts.SessionStage = "full"
+    if second_factor.has_second_factor(uow, actor.user_id):
+        stage = "mfa"
+    elif second_factor.required_for(runtime.policy, actor):
+        stage = "enrol"
+    secret, _csrf = accounts.start_session(uow, runtime.policy, actor, stage)
+    response = RedirectResponse(NEXT_PAGE[stage], status_code=303)
+    set_cookie(
         response,
         runtime,
         session_cookie_name(runtime),
@@ -97,7 +110,7 @@ def _login_again(request: Request, runtime: Runtime, error: str, status: int = 4
     token = secrets.token_urlsafe(32)
     response = render(request, "console/login.html", None, login_csrf=token, error=error)
     response.status_code = status
-    _set_cookie(response, runtime, LOGIN_CSRF_COOKIE, token, max_age=1800)
+    set_cookie(response, runtime, LOGIN_CSRF_COOKIE, token, max_age=1800)
     return response
 
 

@@ -78,6 +78,16 @@ def dashboard_charts(board: Dashboard) -> list[Chart]:
             tuple(BarRow(period, slot) for period, slot in board.records_due.items()),
             row_heading="when due",
         ),
+        single_series(
+            "production",
+            "Card production",
+            "Cards at each step today: waiting for a print batch, in production, mailed, "
+            "kept at a centre for pickup (and past the pickup period), handed over, "
+            "uncollected.",
+            list(board.card_production.items()),
+            series="cards",
+            row_heading="step",
+        ),
     ]
 
 

@@ -14,6 +14,7 @@ from cityid.jsonable import to_json
 from cityid.runtime import Runtime
 from cityid.store.uow import UnitOfWork
 from cityid.web.deps import RuntimeDep, Staff, UowDep, require
+from cityid.web.purpose import PurposeDep
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 
@@ -152,10 +153,18 @@ def search_applications(
     staff: Annotated[Staff, Depends(require("application.read"))],
     runtime: RuntimeDep,
     uow: UowDep,
+    purpose: PurposeDep,
 ) -> SearchResult:
-    """Exact name and date of birth, through the keyed blind index. Audited."""
+    """Exact name and date of birth, through the keyed blind index, at most the policy's
+    number of results and rate-limited per staffer. Needs a `purpose`. Audited."""
     found = lookup.search(
-        uow, runtime, staff.actor, body.family_name, body.given_name, body.date_of_birth
+        uow,
+        runtime,
+        staff.actor,
+        body.family_name,
+        body.given_name,
+        body.date_of_birth,
+        purpose=purpose,
     )
     return SearchResult(applications=[ApplicationSummary(**to_json(row)) for row in found])
 
@@ -177,9 +186,11 @@ def read_application(
     staff: Annotated[Staff, Depends(require("application.read"))],
     runtime: RuntimeDep,
     uow: UowDep,
+    purpose: PurposeDep,
 ) -> ApplicationView:
-    """The application, decrypted for the caller. Audited. 410 when its keys are destroyed."""
-    shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
+    """The application, decrypted for the caller, if the `purpose` is given and the record
+    is in the caller's scope (role, centre). Audited. 410 when its keys are destroyed."""
+    shown = lookup.show(uow, runtime, staff.actor, application_id, purpose=purpose, documents=True)
     return ApplicationView(**to_json(shown))
 
 

@@ -11,102 +11,44 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
-from cityid.enrollment import lookup, pre_application, service, transitions
+from cityid.appointments import bookings
+from cityid.enrollment import lookup, pre_application, service, transitions, worklist
 from cityid.enrollment.applicant import InvalidApplicant, parse_applicant
 from cityid.enrollment.eligibility import decide
 from cityid.enrollment.idempotency import KeyReused
 from cityid.enrollment.pre_application import PreApplication
+from cityid.enrollment.screening import FlagKind, flag_reason
 from cityid.errors import CityIdError, NotFound
 from cityid.jsonable import to_json
 from cityid.runtime import Runtime
+from cityid.staff.permissions import is_allowed
 from cityid.web.deps import FormDep, RuntimeDep, Staff, UowDep, require
+from cityid.web.purpose import (
+    PURPOSE_COOKIE,
+    ConsolePurposeDep,
+    purpose_choices,
+    remember,
+)
 from cityid.web.routes.console import render
+from cityid.web.routes.desk_form import (
+    DOCUMENT_ROWS,
+    MAX_PHOTO_BYTES,
+    STEPS,
+    form_values,
+    language_choices,
+    step_errors,
+    to_line,
+)
+from cityid.web.routes.desk_messages import in_words
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-
-STEPS = ("applicant", "documents", "photo", "review")
-DOCUMENT_ROWS = 4
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-APPLICANT_FIELDS = (
-    "given_name", "family_name", "date_of_birth", "line1", "line2", "city", "state",
-    "postal_code", "gender", "language", "veteran", "organ_donor", "caretaker_present",
-    "ec_name", "ec_phone", "ec_relationship", "centre",
-)  # fmt: skip
-DOCUMENT_FIELDS = ("type", "number", "country", "expires", "mrz")
-
-
-def _values(form: FormData) -> dict[str, str]:
-    """Every text field the wizard knows, from the posted form."""
-    names = [*APPLICANT_FIELDS, "photo_b64", "intake_key", "pre_reference"]
-    names += [f"doc{i}_{f}" for i in range(DOCUMENT_ROWS) for f in DOCUMENT_FIELDS]
-    found: dict[str, str] = {}
-    for name in names:
-        value = form.get(name)
-        if isinstance(value, str):
-            found[name] = value
-    return found
-
-
-def to_line(values: dict[str, str]) -> dict[str, Any]:
-    """The wizard's fields as an applicant line (INTERFACE.md shape)."""
-    line: dict[str, Any] = {
-        "given_name": values.get("given_name", ""),
-        "family_name": values.get("family_name", ""),
-        "date_of_birth": values.get("date_of_birth", ""),
-        "address": {
-            "line1": values.get("line1", ""),
-            "line2": values.get("line2", ""),
-            "city": values.get("city", ""),
-            "state": values.get("state", ""),
-            "postal_code": values.get("postal_code", ""),
-        },
-        "veteran": values.get("veteran") == "on",
-        "organ_donor": values.get("organ_donor") == "on",
-        "caretaker_present": values.get("caretaker_present") == "on",
-        "documents": [],
-    }
-    for key in ("gender", "language", "centre"):
-        if values.get(key):
-            line[key] = values[key]
-    if values.get("ec_name"):
-        line["emergency_contact"] = {
-            "name": values["ec_name"],
-            "phone": values.get("ec_phone", ""),
-            "relationship": values.get("ec_relationship", ""),
-        }
-    for i in range(DOCUMENT_ROWS):
-        kind = values.get(f"doc{i}_type", "")
-        if not kind:
-            continue
-        doc: dict[str, Any] = {
-            "type": kind,
-            "number": values.get(f"doc{i}_number", ""),
-            "issuing_country": values.get(f"doc{i}_country", ""),
-            "expires": values.get(f"doc{i}_expires") or None,
-        }
-        if values.get(f"doc{i}_mrz"):
-            doc["mrz"] = values[f"doc{i}_mrz"]
-        line["documents"].append(doc)
-    if values.get("photo_b64"):
-        line["photo"] = values["photo_b64"]
-    return line
-
-
-def _step_errors(errors: list[tuple[str, str]], step: str) -> list[tuple[str, str]]:
-    """The errors that belong to the fields of one step."""
-    if step == "applicant":
-        return [e for e in errors if not e[0].startswith(("documents", "photo"))]
-    if step == "documents":
-        return [e for e in errors if e[0].startswith("documents")]
-    if step == "photo":
-        return [e for e in errors if e[0].startswith("photo")]
-    return errors
 
 
 def _desk(
@@ -120,6 +62,7 @@ def _desk(
     outcome: dict[str, Any] | None = None,
     started: PreApplication | None = None,
 ) -> HTMLResponse:
+    problems = in_words(errors or [], values, runtime.policy)
     return render(
         request,
         "console/enrollment/desk.html",
@@ -127,15 +70,18 @@ def _desk(
         step=step,
         steps=STEPS,
         values=values,
-        errors=errors or [],
+        errors=problems,
+        field_errors={p.field: p.text for p in problems if p.field},
         tally=tally,
         outcome=outcome,
         document_types=runtime.policy.document_types,
-        languages=runtime.policy.card.languages,
+        languages=language_choices(runtime.policy.card.languages),
         genders=runtime.policy.card.genders,
         rows=range(DOCUMENT_ROWS),
         state=runtime.policy.residency.state,
         started=started,
+        caretaker_rules=runtime.policy.eligibility.caretaker,
+        caretaker_document_name=runtime.policy.caretaker_document_name,
     )
 
 
@@ -145,7 +91,7 @@ def _tally(runtime: Runtime, values: dict[str, str]) -> dict[str, Any]:
     try:
         applicant = parse_applicant(to_line(values), runtime.policy, today)
     except InvalidApplicant as exc:
-        return {"ready": False, "errors": exc.field_errors}
+        return {"ready": False, "errors": in_words(exc.field_errors, values, runtime.policy)}
     decision = decide(applicant, runtime.policy, today)
     return {"ready": True, "decision": decision, "errors": []}
 
@@ -157,6 +103,7 @@ def desk_start(
     runtime: RuntimeDep,
     uow: UowDep,
     pre: Annotated[str | None, Query(max_length=32)] = None,
+    appointment: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """The first step; with `pre`, the documents chosen online are already filled in."""
     # The form's own idempotency key: a double click or a resent form is one application.
@@ -168,6 +115,8 @@ def desk_start(
             started = pre_application.find(uow, runtime, staff.actor, pre, runtime.today())
         except NotFound as exc:
             errors.append(("reference", exc.message))
+    if appointment:  # checked in just now: the intake carries the booking's reference
+        values["appointment_reference"] = appointment
     if started is not None:
         values["pre_reference"] = started.reference  # closed when the application goes in
         for i, kind in enumerate(started.documents[:DOCUMENT_ROWS]):
@@ -183,7 +132,7 @@ def desk_step(
     runtime: RuntimeDep,
     uow: UowDep,
 ) -> Response:
-    values = _values(form)
+    values = form_values(form)
     upload = form.get("photo_file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = upload.file.read(MAX_PHOTO_BYTES + 1)
@@ -203,13 +152,21 @@ def desk_step(
                 service.check_photo(intake_request.applicant)
         except InvalidApplicant as exc:
             for step in STEPS[: STEPS.index(current) + 1] if target != "submit" else STEPS:
-                mine = _step_errors(exc.field_errors, step)
+                mine = step_errors(exc.field_errors, step)
                 if mine:
                     return _desk(
                         request, staff, runtime, step, values, mine, _tally(runtime, values)
                     )
             if target == "submit":
                 return _desk(request, staff, runtime, "review", values, exc.field_errors)
+        else:
+            # Eligibility is decided before the photo: nobody is photographed to be refused.
+            leaving_documents = current in STEPS[:2] and target not in STEPS[:2]
+            if (
+                leaving_documents
+                and not decide(intake_request.applicant, runtime.policy, today).eligible
+            ):
+                return _refuse(request, staff, runtime, uow, values)
     if target != "submit":
         return _desk(request, staff, runtime, target, values, tally=_tally(runtime, values))
     key = f"desk:{values['intake_key']}" if values.get("intake_key") else None
@@ -228,7 +185,44 @@ def desk_step(
     except CityIdError as exc:
         uow.rollback()
         return _desk(request, staff, runtime, "review", values, [("(application)", exc.message)])
-    return render(request, "console/enrollment/outcome.html", staff, outcome=outcome)
+    if values.get("appointment_reference") and outcome.application_id:
+        bookings.served(  # the booking's wait ends with this intake
+            uow, runtime, staff.actor, values["appointment_reference"], outcome.application_id
+        )
+    return _outcome(request, staff, runtime, outcome, values)
+
+
+def _outcome(
+    request: Request,
+    staff: Staff,
+    runtime: Runtime,
+    outcome: service.IntakeOutcome,
+    values: dict[str, str],
+) -> HTMLResponse:
+    """What the clerk does next; the receipt slip; nothing internal in the applicant's view."""
+    reasons = [flag_reason(str(f["kind"])) for f in outcome.flags]
+    return render(
+        request,
+        "console/enrollment/outcome.html",
+        staff,
+        outcome=outcome,
+        values=values if outcome.status == "rejected" else {},
+        staff_reasons=sorted(set(reasons)),
+        today=runtime.today(),
+        centre=values.get("centre", ""),
+        status_url=runtime.policy.program.public_base_url.rstrip("/") + "/me/",
+    )
+
+
+def _refuse(
+    request: Request, staff: Staff, runtime: Runtime, uow: Any, values: dict[str, str]
+) -> HTMLResponse:
+    """The applicant is not eligible: intake says why (and audits it), nothing is stored.
+
+    No idempotency key: the clerk may go back, add a document and carry on with this form.
+    """
+    outcome = service.intake_once(uow, runtime, staff.actor, to_line(values))
+    return _outcome(request, staff, runtime, outcome, values)
 
 
 @router.post("/enrollment/tally", response_class=HTMLResponse)
@@ -240,7 +234,7 @@ def desk_tally(
 ) -> Response:
     """The live points tally (an htmx partial); nothing is stored or audited."""
     return render(
-        request, "console/enrollment/_tally.html", staff, tally=_tally(runtime, _values(form))
+        request, "console/enrollment/_tally.html", staff, tally=_tally(runtime, form_values(form))
     )
 
 
@@ -250,16 +244,45 @@ def supervisor_queue(
     staff: Annotated[Staff, Depends(require("application.decide"))],
     runtime: RuntimeDep,
     uow: UowDep,
+    status: Annotated[str, Query(pattern="^(|flagged|submitted)$")] = "",
+    flag: Annotated[str, Query(max_length=32)] = "",
+    sort: Annotated[Literal["oldest", "newest"], Query()] = "oldest",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=worklist.MAX_PAGE_SIZE)] = 25,
 ) -> Response:
-    rows = to_json(lookup.queue(uow, runtime, staff.actor))
-    return render(request, "console/enrollment/queue.html", staff, rows=rows)
+    """The decisions queue: counted, filtered by status and signal, sorted, paged."""
+    found = worklist.decisions(
+        uow, runtime, staff.actor, status=status or None,
+        flag=flag if flag in set(FlagKind) else None, sort=sort, page=page, size=size,
+    )  # fmt: skip
+    filters = {"status": status, "flag": flag, "sort": sort, "size": size}
+    return render(
+        request,
+        "console/enrollment/queue.html",
+        staff,
+        found=found,
+        rows=to_json(found.rows),
+        filters=filters,
+        flag_kinds=[(k.value, flag_reason(k)) for k in FlagKind],
+        flag_reason=flag_reason,
+        can_issue=is_allowed(runtime.policy, staff.actor, "card.issue"),
+        page_url=lambda n: "?" + urlencode({**filters, "page": n}),
+    )
 
 
 @router.get("/applications/search", response_class=HTMLResponse)
 def search_form(
     request: Request, staff: Annotated[Staff, Depends(require("application.read"))]
 ) -> Response:
-    return render(request, "console/enrollment/search.html", staff, rows=None, error=None, query={})
+    return render(
+        request,
+        "console/enrollment/search.html",
+        staff,
+        rows=None,
+        error=None,
+        query={"purpose": request.cookies.get(PURPOSE_COOKIE, "")},
+        purposes=purpose_choices(request.app.state.runtime),
+    )
 
 
 # A POST, so names and dates of birth never stand in a URL (proxies and logs keep URLs).
@@ -273,8 +296,9 @@ def search_page(
 ) -> Response:
     query = {
         name: str(form.get(name) or "")[:100]
-        for name in ("family_name", "given_name", "date_of_birth")
+        for name in ("family_name", "given_name", "date_of_birth", "purpose", "reference")
     }
+    purpose = _purpose_of(query["purpose"], query["reference"])
     rows: list[dict[str, Any]] | None = None
     error = None
     try:
@@ -284,12 +308,35 @@ def search_page(
     else:
         rows = to_json(
             lookup.search(
-                uow, runtime, staff.actor, query["family_name"], query["given_name"], born
+                uow,
+                runtime,
+                staff.actor,
+                query["family_name"],
+                query["given_name"],
+                born,
+                purpose=purpose,
             )
         )
-    return render(
-        request, "console/enrollment/search.html", staff, rows=rows, error=error, query=query
+    response = render(
+        request,
+        "console/enrollment/search.html",
+        staff,
+        rows=rows,
+        error=error,
+        query=query,
+        purposes=purpose_choices(runtime),
+        purpose=purpose,
     )
+    remember(response, runtime, purpose)
+    return response
+
+
+def _purpose_of(code: str, reference: str) -> str | None:
+    """The form's purpose select and its reference box, as the guard reads them."""
+    code, reference = code.strip(), reference.strip()
+    if not code:
+        return None
+    return f"{code}:{reference}" if reference else code
 
 
 @router.get("/applications/{application_id}", response_class=HTMLResponse)
@@ -299,18 +346,34 @@ def application_page(
     staff: Annotated[Staff, Depends(require("application.read"))],
     runtime: RuntimeDep,
     uow: UowDep,
+    purpose: ConsolePurposeDep,
 ) -> Response:
-    shown = lookup.show(uow, runtime, staff.actor, application_id, documents=True)
-    from cityid.staff.permissions import is_allowed
-
-    return render(
+    if not purpose:
+        # Ask first: nothing is opened (or logged) until the reader says why.
+        uow.rollback()
+        return render(
+            request,
+            "console/accountability/purpose.html",
+            staff,
+            application_id=application_id,
+            purposes=purpose_choices(runtime),
+        )
+    shown = lookup.show(uow, runtime, staff.actor, application_id, purpose=purpose, documents=True)
+    response = render(
         request,
         "console/enrollment/application.html",
         staff,
         app=to_json(shown),
+        type_names={t.code: t.name for t in runtime.policy.document_types},
+        languages=dict(language_choices(runtime.policy.card.languages)),
+        flag_reason=flag_reason,
+        purpose=purpose,
         can_decide=is_allowed(runtime.policy, staff.actor, "application.decide"),
         can_withdraw=is_allowed(runtime.policy, staff.actor, "application.withdraw"),
+        can_issue=is_allowed(runtime.policy, staff.actor, "card.issue"),
     )
+    remember(response, runtime, purpose)
+    return response
 
 
 @router.get("/applications/{application_id}/photo")
@@ -319,8 +382,9 @@ def application_photo(
     staff: Annotated[Staff, Depends(require("application.read"))],
     runtime: RuntimeDep,
     uow: UowDep,
+    purpose: ConsolePurposeDep,
 ) -> Response:
-    data = lookup.photo(uow, runtime, staff.actor, application_id)
+    data = lookup.photo(uow, runtime, staff.actor, application_id, purpose=purpose)
     if data is None:
         uow.rollback()  # no portrait, so no read to audit
         return Response(status_code=404)

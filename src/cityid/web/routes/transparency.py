@@ -8,8 +8,8 @@ from pydantic import BaseModel
 
 from cityid.disclosure.report import build_report, to_csv
 from cityid.disclosure.report_html import report_context
-from cityid.rendering.templating import templates
 from cityid.web.deps import ReadUowDep, RuntimeDep
+from cityid.web.public_pages import render_public
 
 router = APIRouter(tags=["public"])
 
@@ -69,13 +69,6 @@ def transparency_csv(runtime: RuntimeDep, uow: ReadUowDep) -> Response:
 
 @router.get("/transparency", response_class=HTMLResponse, include_in_schema=False)
 def transparency_page(request: Request, runtime: RuntimeDep, uow: ReadUowDep) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        "public/transparency.html",
-        {
-            "staff": None,
-            "nav": [],
-            "program": runtime.policy.program,
-            **report_context(build_report(uow, runtime)),
-        },
+    return render_public(
+        request, "public/transparency.html", **report_context(build_report(uow, runtime))
     )

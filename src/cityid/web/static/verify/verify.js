@@ -12,22 +12,20 @@
   var video = document.getElementById("camera");
   var lastQr = null;
   var stream = null;
-  var MESSAGES = {
-    valid: "The card is genuine and in force.",
-    expired: "The card has expired.",
-    not_yet_valid: "The card is not valid yet.",
-    revoked: "The card has been revoked. Do not accept it.",
-    suspended: "The card is suspended. Do not accept it.",
-    bad_signature: "The code has been altered: this is not a genuine card.",
-    unknown_key: "The code was not signed by the city's keys.",
-    malformed: "This is not a city ID card code.",
-    status_unknown: "The signature is good, but whether the card was revoked cannot be checked. Do not accept it yet."
-  };
-  var LABELS = {
-    card_number: "Card number", full_name: "Name", first_name: "First name",
-    last_name: "Last name", native_name: "Name in its own script", date_of_birth: "Date of birth", over_18: "Over 18",
-    over_21: "Over 21", city_resident: "City resident", postal_code: "ZIP code"
-  };
+  // The words of the answer, the same the server renders (web/verify_view.py).
+  var TEXT = JSON.parse(document.getElementById("verify-text").textContent);
+  var DATES = { date_of_birth: true, expires_on: true };
+
+  // A claim as the card prints it: dates MM/DD/YYYY, the number in groups of four.
+  function displayValue(key, value) {
+    if (value === true) { return "yes"; }
+    if (value === false) { return "no"; }
+    var text = String(value);
+    var iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    if (DATES[key] && iso) { return iso[2] + "/" + iso[3] + "/" + iso[1]; }
+    if (key === "card_number") { return text.replace(/[ -]/g, "").replace(/(\d{4})(?=\d)/g, "$1 "); }
+    return text;
+  }
 
   function purpose() {
     var checked = form.querySelector("input[name=purpose]:checked");
@@ -59,34 +57,39 @@
 
   function showOutcome(outcome) {
     var ok = outcome.result === "valid";
-    var heading = element("h2", outcome.result.replace(/_/g, " "),
+    var heading = element("h2", TEXT.verdicts[outcome.result] || outcome.result,
       "verdict verdict-" + (ok ? "ok" : "bad"));
     heading.setAttribute("data-result", outcome.result);
-    var nodes = [heading, element("p", MESSAGES[outcome.result] || "")];
+    var nodes = [heading];
+    if (outcome.message && !ok) { nodes.push(element("p", "Why: " + outcome.message + ".", "reason")); }
+    var step = element("p", TEXT.next_steps[outcome.result] || TEXT.next_steps.malformed, "next-step");
+    step.setAttribute("data-next-step", "");
+    nodes.push(step);
     if (ok && !outcome.status_checked) {
       nodes.push(element("p", "Revocation could not be checked.", "muted"));
     }
+    var claims = outcome.claims || {};
+    var holder = element("div", null, "holder");
+    if (claims.photo) {
+      var img = element("img", null, "face");
+      img.src = claims.photo;  // a data: URL of the WebP on the card
+      img.alt = "Photo on the card";
+      img.width = 192;
+      img.height = 240;
+      holder.appendChild(img);
+    }
     var list = element("dl", null, "claims");
-    Object.keys(outcome.claims || {}).forEach(function (key) {
-      var value = outcome.claims[key];
-      if (key === "photo") {
-        if (!value) { return; }
-        list.appendChild(element("dt", "Photo"));
-        var dd = element("dd");
-        var img = element("img", null, "face");
-        img.src = value;  // a data: URL of the WebP on the card
-        img.alt = "Photo on the card";
-        img.width = 96;
-        img.height = 120;
-        dd.appendChild(img);
-        list.appendChild(dd);
-        return;
-      }
+    TEXT.order.forEach(function (key) {
+      var value = claims[key];
       if (value === null || value === undefined) { return; }
-      list.appendChild(element("dt", LABELS[key] || key));
-      list.appendChild(element("dd", value === true ? "yes" : value === false ? "no" : String(value)));
+      list.appendChild(element("dt", TEXT.labels[key] || key));
+      var dd = element("dd", displayValue(key, value));
+      dd.setAttribute("data-claim", key);
+      if (key === "native_name") { dd.setAttribute("dir", "auto"); dd.setAttribute("lang", ""); }
+      list.appendChild(dd);
     });
-    if (list.childNodes.length) { nodes.push(list); }
+    if (list.childNodes.length) { holder.appendChild(list); }
+    if (holder.childNodes.length) { nodes.push(holder); }
     nodes.push(element("p", "Checked " + new Date().toLocaleTimeString() + ".", "muted"));
     show(nodes);
   }

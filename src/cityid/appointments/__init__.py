@@ -1,0 +1,1 @@
+"""Appointments: enrollment centres, the slots a supervisor releases, residents' bookings."""
