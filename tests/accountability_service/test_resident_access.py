@@ -52,9 +52,9 @@ def test_a_resident_sees_who_looked_at_their_record(runtime, people) -> None:
         done = client.post("/me/access/confirm", data={**form, "code": code})
         assert done.status_code == 200, done.text
 
-    rows = re.findall(r"<tr><td dir=\"ltr\">\d+</td>.*?</tr>", done.text)
-    assert any("bronx-1" in r and "clerk" in r and "intake" in r for r in rows)
-    assert any("supervisor" in r and "desk request" in r for r in rows)
+    rows = re.findall(r"<tr>\s*<td data-label=\"#\">.*?</tr>", done.text, re.S)
+    assert any("bronx-1" in r and ">Clerk<" in r and ">Enrollment<" in r for r in rows)
+    assert any(">Supervisor<" in r and ">A request you made at a centre<" in r for r in rows)
     for name in ("clerk-a", ">sup<", "Quintanilla", "res@example.org"):
         assert name not in done.text
     link = re.search(r'href="data:application/json;base64,([^"]+)"', done.text)

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cityid.accountability import centres
+from cityid.accountability.access_kinds import KIND_WORDS, AccessKind, kind_of
 from cityid.audit import log as audit_log
 from cityid.audit import service as audit_service
 from cityid.audit.checkpoint import sign_checkpoint
@@ -34,18 +35,6 @@ from cityid.store.uow import UnitOfWork
 from cityid.vocabulary import CHECKPOINT_PURPOSE
 
 MAX_LINES = 5_000
-# What each action means to a resident reading their report.
-ACTION_WORDS = {
-    "application.create": "application taken",
-    "matching.screen": "compared for duplicates at an intake",
-    "application.read": "record opened",
-    "application.search": "found in a search",
-    "application.status_check": "status checked",
-    "review.read": "review of a flag",
-    "access.refused": "opening refused",
-    "access.exception_granted": "exception granted",
-    "access.report": "access report made",
-}
 
 
 @dataclass(frozen=True)
@@ -53,6 +42,7 @@ class AccessLine:
     index: int
     at: str
     action: str
+    kind: AccessKind
     what: str
     office: str | None
     role: str
@@ -155,7 +145,8 @@ def _line(
         index=row.idx,
         at=entry.at.astimezone(dt.UTC).isoformat(timespec="seconds"),
         action=entry.action,
-        what=ACTION_WORDS.get(entry.action, entry.action),
+        kind=kind_of(entry.action),
+        what=KIND_WORDS[kind_of(entry.action)],
         office=office,
         role=role,
         purpose=entry.reason,
