@@ -82,6 +82,10 @@ def test_console_shows_the_pair_side_by_side_and_the_form_needs_csrf(client: Tes
     assert item_id
     page = client.get(f"/console/review/{item_id[1]}")
     assert "Katarzyna" in page.text and "Kasia" in page.text
+    # Why the item is here, in words; the stored codes stay out of sight.
+    assert "close to another application" in page.text
+    assert "at or above the review threshold" in page.text
+    assert ">name_dob_address_encodings_similar<" not in page.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert csrf
     url = f"/console/review/{item_id[1]}/decision"

@@ -26,6 +26,7 @@ from cityid.enrollment.tables import applications, document_attestations
 from cityid.matching import index_store, signals
 from cityid.matching.dedupe import deduplicate
 from cityid.matching.encoding import Encoding
+from cityid.matching.reasons import reason_for_kind, score_reason
 from cityid.matching.results import DedupeSummary, ReencodeSummary
 from cityid.matching.signals import Flag
 from cityid.matching.tables import match_encodings, review_items
@@ -195,20 +196,11 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 # --- the review queue's intake side -----------------------------------------------------
 
-_REASONS = {
-    "possible_duplicate": "name_dob_address_encodings_similar",
-    "document_reuse": "same_document_token",
-    "address_velocity": "many_applications_one_address",
-    "clerk_velocity": "many_applications_one_clerk",
-    "mrz_failure": "mrz_check_digits_failed",
-    "document_expired": "document_past_expiry",
-}
-
 
 def seed_for(application_id: str, flag: Flag, threshold: float) -> ReviewSeed:
-    reasons = [_REASONS.get(flag["kind"], flag["kind"])]
+    reasons = [reason_for_kind(flag["kind"])]
     if flag["score"] is not None:
-        reasons.append(f"score_at_or_above:{threshold:.2f}")
+        reasons.append(score_reason(threshold))
     return ReviewSeed(application_id, flag["of"], flag["kind"], flag["score"], reasons)
 
 
@@ -322,7 +314,7 @@ def deduplicate_register(
         chunk = fresh[start : start + _CHUNK]
         seeds = [
             ReviewSeed(b, a, "possible_duplicate", round(score, 4),
-                       [_REASONS["possible_duplicate"], f"score_at_or_above:{threshold:.2f}"])
+                       [reason_for_kind("possible_duplicate"), score_reason(threshold)])
             for a, b, score in chunk
         ]  # fmt: skip
         with UnitOfWork(runtime.engine) as uow:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cityid.enrollment.screening import FlagKind, flag_reason
 from cityid.jsonable import to_json
 from cityid.matching import review
+from cityid.matching.reasons import reason_words
 from cityid.staff.permissions import is_allowed
 from cityid.web.deps import ReadUowDep, RuntimeDep, Staff, UowDep, require
 from cityid.web.routes.console import render
@@ -87,6 +88,7 @@ def item_page(
         decisions=review.DECISIONS,
         can_decide=is_allowed(runtime.policy, staff.actor, "review.decide"),
         flag_reason=flag_reason,
+        reason_words=reason_words,
         message=message,
     )
 
