@@ -19,6 +19,7 @@ from cityid.enrollment.contact import notify_applicant
 from cityid.enrollment.tables import applications
 from cityid.notices import delivery
 from cityid.notices.delivery import DeliveryReport, Transports
+from cityid.notices.forgetting import destroy_spent_keys
 from cityid.notices.kinds import NoticeKind
 from cityid.notices.outbox import seen_occasions
 from cityid.runtime import Runtime
@@ -31,6 +32,7 @@ from cityid.store.uow import UnitOfWork
 class RoundReport:
     renewals_queued: int
     delivery: DeliveryReport
+    keys_destroyed: int = 0  # past months' outbox keys nothing needed any more
 
 
 def threshold_for(thresholds: list[int], days_left: int) -> int | None:
@@ -90,11 +92,14 @@ def notice_round(
     renewals: bool = True,
 ) -> RoundReport:
     """Queue today's renewal notices (one transaction, unless `renewals` is False: the
-    server's worker does that once a day), then deliver what is due."""
+    server's worker does that once a day), deliver what is due, then destroy the past
+    months' outbox keys that nothing needs (`notices.forgetting`)."""
     now = now or dt.datetime.now(dt.UTC)
     queued = 0
     if renewals:
         with UnitOfWork(runtime.engine) as uow:
             queued = queue_renewals(uow, runtime, actor, now.date())
             uow.commit()
-    return RoundReport(queued, delivery.run_once(runtime, transports, now=now))
+    sent = delivery.run_once(runtime, transports, now=now)
+    spent = destroy_spent_keys(runtime, actor, now)
+    return RoundReport(queued, sent, len(spent.destroyed))

@@ -30,6 +30,8 @@ class NoticeStatus(StrEnum):
     # An occasion (`dedupe`) that sent nothing (opted out, no contact): kept so it is not
     # looked at again; no address, no payload.
     SUPPRESSED = "suppressed"
+    # Its application was destroyed before it went: emptied like a sent one, never sent.
+    WITHDRAWN = "withdrawn"
 
 
 class Suppressed(StrEnum):

@@ -25,7 +25,8 @@ def notify_run(
         int, typer.Option("--interval", min=1, help="Seconds between rounds with --loop.")
     ] = 30,
 ) -> None:
-    """Queue today's renewal notices, then send what is due (one round, or --loop)."""
+    """Queue today's renewal notices, send what is due, destroy past months' spent outbox
+    keys (one round, or --loop)."""
     from cityid.enrollment.renewal_notices import notice_round
 
     door = job(ctx)
@@ -35,7 +36,8 @@ def notify_run(
         door.emit(
             to_json(report),
             f"renewals queued {report.renewals_queued}; sent {sent.sent}, "
-            f"retry later {sent.retried}, failed {sent.failed}",
+            f"retry later {sent.retried}, failed {sent.failed}; "
+            f"old monthly keys destroyed {report.keys_destroyed}",
         )
         if not loop:
             return

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from cityid.audit import log as audit_log
 from cityid.matching.index_store import remove_encodings
+from cityid.notices.forgetting import forget_subjects
 from cityid.retention import receipts
 from cityid.retention.disposition.batches import batch_row, now, set_batch
 from cityid.retention.holds import ActiveHold, active_holds, lock_holds
@@ -164,8 +165,10 @@ def _destroy_items(
             continue
         uow.conn.execute(table.table.delete().where(table.id.in_(doomed)))
         if table.record_class == "application":
-            # The 1:N index must forget them too, in every process (a removal marker).
+            # The 1:N index must forget them too, in every process (a removal marker),
+            # and the outbox its notices waiting to go to them.
             remove_encodings(uow, doomed)
+            forget_subjects(uow, doomed)
         insert_rows(
             uow.conn, tombstones, ("record_id", "record_class", "batch_id", "destroyed_at"),
             [(rid, table.record_class, batch_id, stamp) for rid in doomed],
