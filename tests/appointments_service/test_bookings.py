@@ -268,3 +268,40 @@ def test_releasing_again_adds_nothing_twice_and_refuses_bad_weeks(
     assert _state(runtime) == before
     # Five days of 09:00 to 17:00 in 20-minute slots.
     assert len(week) == 5 * 24
+
+
+def test_a_legal_hold_keeps_its_centres_past_bookings_and_their_days_key(
+    runtime: Runtime, week: list[Slot], staff: dict[str, Actor]
+) -> None:
+    from cityid.retention import holds
+    from cityid.retention.bookings_purge import purge_past_bookings
+
+    first = _book(runtime, week[0])
+    after = week[-1].day + dt.timedelta(days=1)
+    counsel, system = Actor("c-1", "counsel1", "counsel"), Actor.system()
+    with UnitOfWork(runtime.engine) as uow:
+        hold = holds.place_hold(uow, runtime, counsel, authority="Supreme Court, Bronx",
+                                docket="77/2026", reason="litigation",
+                                scope={"centres": ["bronx-hub"]})  # fmt: skip
+        uow.commit()
+
+    def purge() -> Any:
+        with UnitOfWork(runtime.engine) as uow:
+            purged = purge_past_bookings(uow, runtime, system, after)
+            uow.commit()
+        bookings.destroy_keys(runtime, purged)
+        return purged
+
+    kept = purge()
+    assert (kept.bookings, kept.slots, kept.cohort_key_ids) == (0, 0, [])
+    assert kept.held_centre_days == len({s.day for s in week})
+    with UnitOfWork(runtime.engine) as uow:  # still there, and its name still opens
+        assert bookings.find(uow, runtime, first.reference, BORN).reference == first.reference
+    with UnitOfWork(runtime.engine) as uow:
+        holds.release_hold(uow, runtime, counsel, hold, reason="order lifted")
+        uow.commit()
+    done = purge()
+    assert done.bookings == 1 and done.held_centre_days == 0
+    assert len(done.cohort_key_ids) == 1
+    with UnitOfWork(runtime.engine) as uow, pytest.raises(NotFound):
+        bookings.find(uow, runtime, first.reference, BORN)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -280,27 +281,51 @@ def counts_for_day(
     return rules.day_counts(rows, _now(now), NO_SHOW_GRACE)
 
 
-def purge(uow: UnitOfWork, runtime: Runtime, actor: Actor, today: dt.date) -> Purged:
+def purge(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    actor: Actor,
+    today: dt.date,
+    *,
+    kept: Callable[[str, dt.date], bool] | None = None,
+) -> Purged:
     """Bookings and slots of days before `today` go, and with them their day's cohort keys
-    (the door destroys those once this deletion is committed: `destroy_keys`)."""
+    (the door destroys those once this deletion is committed: `destroy_keys`).
+
+    `kept(centre_id, day)` names the centre-days a legal hold preserves (retention's
+    `purge_past_bookings` passes it): their slots and bookings stay, and so does their
+    day's key, which every centre's bookings of that day share."""
     authorize(runtime.policy, actor, "appointment.purge")
-    old_slots = sa.select(appointment_slots.c.slot_id).where(appointment_slots.c.day < today)
+    past = uow.conn.execute(
+        sa.select(appointment_slots.c.slot_id, appointment_slots.c.centre_id,
+                  appointment_slots.c.day).where(appointment_slots.c.day < today)
+    ).all()  # fmt: skip
+    held = {(r.centre_id, r.day) for r in past if kept is not None and kept(r.centre_id, r.day)}
+    held_days = {day.isoformat() for _centre, day in held}
+    doomed = [r.slot_id for r in past if (r.centre_id, r.day) not in held]
     prefix, last = f"{RECORD_CLASS}/", f"{RECORD_CLASS}/{today.isoformat()}"
     key_ids = [
         k.key_id
         for k in runtime.keystore.list_keys()
         if k.kind == "cohort" and k.state != "destroyed"
         and k.purpose.startswith(prefix) and k.purpose < last
+        and k.purpose.removeprefix(prefix) not in held_days
     ]  # fmt: skip
-    gone = uow.conn.execute(bookings.delete().where(bookings.c.slot_id.in_(old_slots))).rowcount
-    slots_gone = uow.conn.execute(
-        appointment_slots.delete().where(appointment_slots.c.day < today)
-    ).rowcount
+    gone = slots_gone = 0
+    for start in range(0, len(doomed), _PURGE_CHUNK):
+        chunk = doomed[start : start + _PURGE_CHUNK]
+        gone += uow.conn.execute(bookings.delete().where(bookings.c.slot_id.in_(chunk))).rowcount
+        slots_gone += uow.conn.execute(
+            appointment_slots.delete().where(appointment_slots.c.slot_id.in_(chunk))
+        ).rowcount
     audit_log.append(
         uow, actor, "appointments.purge", [], reason="past_days",
-        extra={"bookings": gone, "slots": slots_gone},
+        extra={"bookings": gone, "slots": slots_gone, "held_centre_days": len(held)},
     )  # fmt: skip
-    return Purged(gone, slots_gone, key_ids)
+    return Purged(gone, slots_gone, key_ids, len(held))
+
+
+_PURGE_CHUNK = 500  # slot ids per DELETE: well under every driver's parameter limit
 
 
 def destroy_keys(runtime: Runtime, purged: Purged) -> int:

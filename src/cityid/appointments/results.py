@@ -71,6 +71,7 @@ class Purged:
     bookings: int
     slots: int
     cohort_key_ids: list[str]  # to destroy once the deletion is committed
+    held_centre_days: int = 0  # past centre-days a legal hold keeps (and their days' keys)
 
 
 @dataclass(frozen=True)

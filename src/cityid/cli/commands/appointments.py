@@ -160,20 +160,23 @@ def purge(
     ctx: typer.Context,
     before: Annotated[str | None, typer.Option("--before", help="Default today.")] = None,
 ) -> None:
-    """Delete bookings and slots of past days, then destroy those days' cohort keys.
+    """Delete bookings and slots of past days, then destroy those days' cohort keys; the
+    centre-days a legal hold covers stay, with their days' keys.
 
-    The scheduled job: `system` may run it. Prints {"bookings", "slots", "keys_destroyed"}.
+    The scheduled job: `system` may run it. Prints {"bookings", "slots", "keys_destroyed",
+    "held_centre_days"}.
     """
     from cityid.appointments.bookings import destroy_keys
-    from cityid.appointments.bookings import purge as purge_days
     from cityid.appointments.centres import city_today
+    from cityid.retention.bookings_purge import purge_past_bookings
 
     door = job(ctx)  # the deletion commits before any key is destroyed
     today = date_option(before, "--before") or city_today(door.runtime)
     with door.unit() as uow:
-        purged = purge_days(uow, door.runtime, door.actor, today)
+        purged = purge_past_bookings(uow, door.runtime, door.actor, today)
     destroyed = destroy_keys(door.runtime, purged)
-    out = {"bookings": purged.bookings, "slots": purged.slots, "keys_destroyed": destroyed}
+    out = {"bookings": purged.bookings, "slots": purged.slots, "keys_destroyed": destroyed,
+           "held_centre_days": purged.held_centre_days}  # fmt: skip
     door.emit(out, f"{purged.bookings} bookings and {purged.slots} slots purged")
 
 
