@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cityid.audit.tables import audit_entries
+from cityid.cards import issuing
 from cityid.enrollment.tables import applications
 from cityid.production import batches, pickup
 from cityid.production.results import PickupOutcome
@@ -64,6 +65,25 @@ def test_a_pickup_card_stays_suspended_until_the_right_person_collects_it(
     twice = floor.as_user("clerk", "production", "pickup", number, "--date-of-birth", BORN,
                           "--id-seen")  # fmt: skip
     assert twice.code == 1 and twice.json["error"]["code"] == "not_awaiting_pickup"
+
+
+def test_a_replacement_for_a_pickup_card_waits_at_the_centre_too(
+    floor: Floor, tmp_path: Path
+) -> None:
+    first = floor.issue(pickup_at_centre=True).card_number
+    _to_centre(floor, tmp_path, floor.runtime.today())
+    handed = floor.as_user("clerk", "production", "pickup", first, "--date-of-birth", BORN,
+                           "--id-seen")  # fmt: skip
+    assert handed.code == 0, handed.out
+    lost = floor.do("sup", issuing.replace, first, reason="lost")
+    # No safe address was the reason for pickup; a lost card does not change that.
+    assert status_bit(floor, tmp_path, lost.card_number) == SUSPENDED
+    assert status_bit(floor, tmp_path, first) == REVOKED
+    _to_centre(floor, tmp_path, floor.runtime.today())
+    again = floor.as_user("clerk", "production", "pickup", lost.card_number, "--date-of-birth",
+                          BORN, "--id-seen")  # fmt: skip
+    assert again.code == 0 and again.json["card_status"] == "active", again.out
+    assert status_bit(floor, tmp_path, lost.card_number) == VALID
 
 
 def test_returned_mail_waits_like_pickup_and_is_found_by_reference(

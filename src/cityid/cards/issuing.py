@@ -35,7 +35,7 @@ from cityid.cards.tables import cards
 from cityid.enrollment import cohorts
 from cityid.enrollment import transitions as enrollment_transitions
 from cityid.enrollment.lifecycle import WrongStatus, renewal_window
-from cityid.enrollment.repository import load_row
+from cityid.enrollment.repository import ApplicationRecord, load_row
 from cityid.errors import BadInput, Refused
 from cityid.runtime import Runtime
 from cityid.staff.actor import Actor
@@ -134,10 +134,7 @@ def issue(
         uow, runtime, actor, application_id, issued_on=today, expires_on=expires_on,
         previous_card_id=previous.card_id if previous else None,
     )  # fmt: skip
-    if record.pickup_at_centre:
-        # No safe address: the card waits at the centre, suspended, until handed over.
-        set_status(uow, card, "suspended")
-        record_event(uow, card.card_id, "suspended", actor, AWAITING_PICKUP)
+    _wait_at_the_centre_if_chosen(uow, actor, card, record)
     if previous is not None:
         ending = "revoked" if row.app_type == "replacement" else "replaced"
         set_status(uow, previous, ending)
@@ -153,6 +150,16 @@ def issue(
         extra={"status_list": card.status_list, "status_index": card.status_index},
     )
     return _issued(card)
+
+
+def _wait_at_the_centre_if_chosen(
+    uow: UnitOfWork, actor: Actor, card: Card, record: ApplicationRecord
+) -> None:
+    """No safe address (pickup chosen at intake): the card, new or a replacement, waits
+    at the centre, suspended, until handed over after an identity check."""
+    if record.pickup_at_centre:
+        set_status(uow, card, "suspended")
+        record_event(uow, card.card_id, "suspended", actor, AWAITING_PICKUP)
 
 
 def _issued(card: Card) -> Issued:
@@ -195,6 +202,8 @@ def replace(
         uow, runtime, actor, old.application_id, issued_on=today, expires_on=old.expires_on,
         previous_card_id=old.card_id,
     )  # fmt: skip
+    record, _photo = open_application(uow, runtime, actor, old.application_id, "card_issue")
+    _wait_at_the_centre_if_chosen(uow, actor, new, record)
     set_status(uow, old, "revoked")
     record_event(uow, old.card_id, "revoked", actor, f"replacement:{reason}", note)
     fee = 0 if fee_waived else rules.replacement_fee_cents
